@@ -1,0 +1,40 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+AXE_VERSION := 4.11.0
+
+.PHONY: setup run test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# axe-core (accessibility checks in the browser tests) comes from npm, pinned.
+$(VENV)/axe/node_modules/axe-core/axe.min.js:
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-save --no-package-lock --no-audit --no-fund \
+	    --prefix $(VENV)/axe axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+run: setup
+	$(BIN)/uitkomst migrate
+	$(BIN)/uitkomst demo-data --if-empty
+	$(BIN)/uitkomst serve
+
+test: setup $(VENV)/axe/node_modules/axe-core/axe.min.js
+	bash scripts/test
+
+lint: setup
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
+
+bench: setup
+	$(BIN)/python bench/challenge_list.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

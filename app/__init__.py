@@ -1,0 +1,1 @@
+"""Uitkomst: outcome-based commissioning in the Swedish model."""

@@ -1,0 +1,89 @@
+"""Sign in and out with a local account, and switch the language."""
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import service
+from app.auth.deps import WebCtx, verify_csrf
+from app.errors import DomainError
+from app.i18n import LOCALES
+from app.routing import CommittingRoute
+from app.web import LANG_COOKIE, SESSION_COOKIE, redirect, render
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, so the sign-in page cannot be used to send people elsewhere."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/login")
+async def login_page(request: Request, ctx: WebCtx, next: str | None = None) -> Response:
+    return render(request, "auth/login.html", {"next": safe_next(next), "email": ""})
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    ctx: WebCtx,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    settings = request.app.state.settings
+    try:
+        user = await service.authenticate(
+            ctx.db, settings, email=email, password=password, ip=client_ip(request), now=ctx.now
+        )
+    except DomainError as error:
+        # Render (not raise) so the failed attempt is committed and counts towards the throttle.
+        return render(
+            request,
+            "auth/login.html",
+            {"next": safe_next(next), "email": email, "error": error.text()},
+            status_code=error.status,
+        )
+    token = await service.start_session(ctx.db, user, ctx.now, settings.session_days)
+    response = redirect(request, safe_next(next))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, ctx: WebCtx) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await service.end_session(ctx.db, token, ctx.now)
+    response = redirect(request, "/")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+async def switch_language(code: str, next: str | None = None) -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if code in LOCALES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
+    return response

@@ -1,0 +1,231 @@
+"""The challenge use cases as a JSON API under /api/v1, for programs with a bearer token."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from app.auth.deps import ApiCtx
+from app.challenges import service
+from app.challenges.models import Challenge, Theme
+from app.challenges.schemas import (
+    AmendmentIn,
+    AmendmentOut,
+    AnswerIn,
+    AttachmentOut,
+    ChallengeIn,
+    ChallengeOut,
+    ChallengePage,
+    ChallengeSummaryOut,
+    QuestionIn,
+    QuestionOut,
+    ReasonIn,
+)
+from app.errors import ValidationFailed
+from app.i18n import Lazy
+from app.routing import CommittingRoute
+
+router = APIRouter(prefix="/api/v1", route_class=CommittingRoute, tags=["challenges"])
+
+ERRORS = {
+    401: {"description": "Missing or unknown bearer token"},
+    403: {"description": "Not allowed for this caller"},
+    404: {"description": "Not found (or not visible to this caller)"},
+    409: {"description": "Not possible in the current state"},
+    422: {"description": "Invalid input"},
+}
+
+
+def challenge_out(challenge: Challenge, now) -> ChallengeOut:
+    return ChallengeOut.model_validate(
+        {
+            **{
+                k: getattr(challenge, k)
+                for k in ChallengeOut.model_fields
+                if hasattr(challenge, k)
+                and k not in ("indicators", "criteria", "requirements", "attachments", "status")
+            },
+            "status": service.display_status(challenge, now),
+            "open_for_submissions": service.is_open(challenge, now),
+            "municipality": challenge.organisation.name,
+            "indicators": challenge.indicators,
+            "criteria": challenge.criteria,
+            "requirements": [r.text for r in challenge.requirements],
+            "attachments": [
+                AttachmentOut(
+                    id=a.id,
+                    filename=a.filename,
+                    content_type=a.document.content_type,
+                    size=a.document.size,
+                    sha256=a.document.sha256,
+                    url=f"/api/v1/challenges/{challenge.id}/attachments/{a.id}",
+                )
+                for a in challenge.attachments
+            ],
+        }
+    )
+
+
+@router.get("/challenges", response_model=ChallengePage)
+async def list_challenges(
+    ctx: ApiCtx,
+    status: Annotated[str | None, Query(pattern="^(open|closed|cancelled|draft)$")] = None,
+    municipality: Annotated[int | None, Query(ge=1)] = None,
+    theme: Theme | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ChallengePage:
+    """Published challenges (and, for a policy officer, their own drafts)."""
+    result = await service.list_challenges(
+        ctx, service.ChallengeFilter(status, municipality, theme, q, page, per_page)
+    )
+    return ChallengePage(
+        items=[
+            ChallengeSummaryOut(
+                id=c.id,
+                status=service.display_status(c, ctx.now),
+                open_for_submissions=service.is_open(c, ctx.now),
+                municipality=c.organisation.name,
+                title=c.title,
+                summary=c.summary,
+                theme=c.theme,
+                budget_cents=c.budget_cents,
+                submission_deadline=c.submission_deadline,
+                url=f"/api/v1/challenges/{c.id}",
+            )
+            for c in result.items
+        ],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        pages=result.pages,
+    )
+
+
+@router.post("/challenges", status_code=201, response_model=ChallengeOut, responses=ERRORS)
+async def create_challenge(ctx: ApiCtx, body: ChallengeIn) -> ChallengeOut:
+    """Write a new draft (policy officers)."""
+    challenge = await service.create_draft(ctx, body)
+    return challenge_out(await service.get_challenge(ctx, challenge.id), ctx.now)
+
+
+@router.get("/challenges/{challenge_id}", response_model=ChallengeOut, responses=ERRORS)
+async def get_challenge(ctx: ApiCtx, challenge_id: int) -> ChallengeOut:
+    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+
+
+@router.put("/challenges/{challenge_id}", response_model=ChallengeOut, responses=ERRORS)
+async def update_draft(ctx: ApiCtx, challenge_id: int, body: ChallengeIn) -> ChallengeOut:
+    """Replace a draft's content."""
+    await service.update_draft(ctx, challenge_id, body)
+    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+
+
+@router.post("/challenges/{challenge_id}/publish", response_model=ChallengeOut, responses=ERRORS)
+async def publish(ctx: ApiCtx, challenge_id: int) -> ChallengeOut:
+    await service.publish(ctx, challenge_id)
+    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+
+
+@router.post(
+    "/challenges/{challenge_id}/amendments",
+    status_code=201,
+    response_model=AmendmentOut,
+    responses=ERRORS,
+)
+async def amend(ctx: ApiCtx, challenge_id: int, body: AmendmentIn) -> AmendmentOut:
+    """Change a published challenge before its deadline, with a reason; kept in its history."""
+    amendment = await service.amend(ctx, challenge_id, body.challenge, body.reason)
+    return AmendmentOut.model_validate(amendment)
+
+
+@router.get(
+    "/challenges/{challenge_id}/amendments", response_model=list[AmendmentOut], responses=ERRORS
+)
+async def amendments(ctx: ApiCtx, challenge_id: int) -> list[AmendmentOut]:
+    challenge = await service.get_challenge(ctx, challenge_id)
+    return [AmendmentOut.model_validate(a) for a in await service.list_amendments(ctx, challenge)]
+
+
+@router.post("/challenges/{challenge_id}/cancel", response_model=ChallengeOut, responses=ERRORS)
+async def cancel(ctx: ApiCtx, challenge_id: int, body: ReasonIn) -> ChallengeOut:
+    await service.cancel(ctx, challenge_id, body.reason)
+    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+
+
+@router.get(
+    "/challenges/{challenge_id}/questions", response_model=list[QuestionOut], responses=ERRORS
+)
+async def questions(ctx: ApiCtx, challenge_id: int) -> list[QuestionOut]:
+    """Answered questions (askers are never named); the owner also sees unanswered ones."""
+    challenge = await service.get_challenge(ctx, challenge_id)
+    return [QuestionOut.model_validate(q) for q in await service.list_questions(ctx, challenge)]
+
+
+@router.post(
+    "/challenges/{challenge_id}/questions",
+    status_code=201,
+    response_model=QuestionOut,
+    responses=ERRORS,
+)
+async def ask(ctx: ApiCtx, challenge_id: int, body: QuestionIn) -> QuestionOut:
+    return QuestionOut.model_validate(await service.ask_question(ctx, challenge_id, body.text))
+
+
+@router.post(
+    "/challenges/{challenge_id}/questions/{question_id}/answer",
+    response_model=QuestionOut,
+    responses=ERRORS,
+)
+async def answer(ctx: ApiCtx, challenge_id: int, question_id: int, body: AnswerIn) -> QuestionOut:
+    question = await service.answer_question(ctx, challenge_id, question_id, body.answer)
+    return QuestionOut.model_validate(question)
+
+
+@router.post(
+    "/challenges/{challenge_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    responses=ERRORS,
+)
+async def upload(
+    request: Request,
+    ctx: ApiCtx,
+    challenge_id: int,
+    file: Annotated[UploadFile, File()],
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> AttachmentOut:
+    """Attach a PDF, DOCX, ODT or XLSX; after publication this is an amendment with a reason."""
+    if not file.filename:
+        raise ValidationFailed({"file": Lazy("Choose a file.")})
+    a = await service.add_attachment(
+        ctx,
+        request.app.state.documents,
+        challenge_id,
+        file.filename,
+        file.file,
+        request.app.state.settings.max_upload_bytes,
+        reason,
+    )
+    return AttachmentOut(
+        id=a.id,
+        filename=a.filename,
+        content_type=a.document.content_type,
+        size=a.document.size,
+        sha256=a.document.sha256,
+        url=f"/api/v1/challenges/{challenge_id}/attachments/{a.id}",
+    )
+
+
+@router.get(
+    "/challenges/{challenge_id}/attachments/{attachment_id}",
+    responses=ERRORS,
+    response_class=FileResponse,
+)
+async def download(request: Request, ctx: ApiCtx, challenge_id: int, attachment_id: int):
+    attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
+    path = request.app.state.documents.path(attachment.document.storage_key)
+    return FileResponse(
+        path, media_type=attachment.document.content_type, filename=attachment.filename
+    )

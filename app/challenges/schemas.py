@@ -1,0 +1,303 @@
+"""The shape of a challenge on the way in and out, and the rules that make it publishable."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.challenges.models import CriterionKind, Direction, Frequency, Theme
+from app.clock import AMSTERDAM
+from app.i18n import Lazy
+
+Text = Annotated[str, Field(max_length=20_000)]
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A moment without a zone is read as Amsterdam time, the zone users think in."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=AMSTERDAM)
+    return value
+
+
+class IndicatorIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    definition: Text = ""
+    unit: Annotated[str, Field(max_length=60)] = ""
+    baseline_value: float | None = None
+    baseline_date: date | None = None
+    direction: Direction = Direction.increase
+    target_value: float | None = None
+    measurement_method: Text = ""
+    reporting_frequency: Frequency = Frequency.quarterly
+    outcome_value_cents: Annotated[int, Field(ge=0, le=10**12)] | None = None
+
+
+class CriterionIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    kind: CriterionKind = CriterionKind.quality
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Text = ""
+    weight: Annotated[int, Field(ge=1, le=100)]
+    indicator_position: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _formula_needs_indicator(self) -> "CriterionIn":
+        if self.kind == CriterionKind.formula and self.indicator_position is None:
+            raise PydanticCustomError("formula_indicator", "choose the indicator")
+        return self
+
+
+class ChallengeIn(BaseModel):
+    """A challenge as written; a draft may be incomplete, publication checks the rest."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    summary: Text = ""
+    desired_result: Text = ""
+    target_group: Text = ""
+    target_group_size: Annotated[int, Field(ge=1, le=10**9)] | None = None
+    context: Text = ""
+    theme: Theme | None = None
+    budget_cents: Annotated[int, Field(ge=1, le=10**13)] | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    scale_min: Annotated[int, Field(ge=0, le=100)] = 0
+    scale_max: Annotated[int, Field(ge=1, le=100)] = 10
+    question_deadline: datetime | None = None
+    submission_deadline: datetime | None = None
+    expected_award_date: date | None = None
+    indicators: Annotated[list[IndicatorIn], Field(max_length=50)] = []
+    criteria: Annotated[list[CriterionIn], Field(max_length=50)] = []
+    requirements: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=5000)]], Field(max_length=50)
+    ] = []
+
+    _zones = field_validator("question_deadline", "submission_deadline")(_aware)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ChallengeIn":
+        if self.period_start and self.period_end and self.period_end <= self.period_start:
+            raise PydanticCustomError("period_order", "period end before start")
+        if self.scale_max <= self.scale_min:
+            raise PydanticCustomError("scale_order", "scale max not above min")
+        for criterion in self.criteria:
+            if criterion.indicator_position is not None and criterion.indicator_position >= len(
+                self.indicators
+            ):
+                raise PydanticCustomError("formula_indicator", "indicator does not exist")
+        return self
+
+
+_MESSAGES: dict[str, str] = {
+    "missing": "This field is required.",
+    "string_too_short": "This field is required.",
+    "string_too_long": "This text is too long.",
+    "too_long": "Too many rows.",
+    "int_parsing": "Enter a whole number.",
+    "int_from_float": "Enter a whole number.",
+    "float_parsing": "Enter a number.",
+    "date_parsing": "Enter a date.",
+    "date_from_datetime_parsing": "Enter a date.",
+    "datetime_parsing": "Enter a date and time.",
+    "datetime_from_date_parsing": "Enter a date and time.",
+    "greater_than_equal": "This number is too small.",
+    "less_than_equal": "This number is too large.",
+    "enum": "Choose one of the options.",
+    "formula_indicator": "A formula criterion needs an existing indicator.",
+    "period_order": "The period must end after it starts.",
+    "scale_order": "The highest score must be above the lowest.",
+}
+_FIELD_FOR: dict[str, str] = {
+    "period_order": "period_end",
+    "scale_order": "scale_max",
+    "formula_indicator": "criteria",
+}
+
+
+def field_errors(errors: list[Any]) -> dict[str, Lazy]:
+    """Pydantic's errors as {dotted.field: message in the caller's language}."""
+    result: dict[str, Lazy] = {}
+    for item in errors:
+        loc = [str(part) for part in item["loc"] if part not in ("body", "query", "path")]
+        kind = item["type"]
+        name = ".".join(loc) or _FIELD_FOR.get(kind, "form")
+        result.setdefault(name, Lazy(_MESSAGES.get(kind, "This value is not valid.")))
+    return result
+
+
+def publication_problems(data: ChallengeIn, now: datetime) -> dict[str, Lazy]:
+    """What is still missing or wrong before this challenge can be published."""
+    problems: dict[str, Lazy] = {}
+    for name in ("summary", "desired_result", "target_group"):
+        if not getattr(data, name):
+            problems[name] = Lazy("This field is required.")
+    required: dict[str, Any] = {
+        "theme": data.theme,
+        "budget_cents": data.budget_cents,
+        "period_start": data.period_start,
+        "period_end": data.period_end,
+        "question_deadline": data.question_deadline,
+        "submission_deadline": data.submission_deadline,
+        "expected_award_date": data.expected_award_date,
+    }
+    for name, value in required.items():
+        if value is None:
+            problems[name] = Lazy("This field is required.")
+    if not data.indicators:
+        problems["indicators"] = Lazy("Add at least one indicator.")
+    for index, indicator in enumerate(data.indicators):
+        for name in ("definition", "unit", "measurement_method"):
+            if not getattr(indicator, name):
+                problems[f"indicators.{index}.{name}"] = Lazy("This field is required.")
+        for name in ("baseline_value", "baseline_date", "target_value"):
+            if getattr(indicator, name) is None:
+                problems[f"indicators.{index}.{name}"] = Lazy("This field is required.")
+        if indicator.baseline_value is not None and indicator.target_value is not None:
+            better = (
+                indicator.target_value > indicator.baseline_value
+                if indicator.direction == Direction.increase
+                else indicator.target_value < indicator.baseline_value
+            )
+            if not better:
+                problems[f"indicators.{index}.target_value"] = Lazy(
+                    "The target must be better than the baseline in the desired direction."
+                )
+    if not data.criteria:
+        problems["criteria"] = Lazy("Add at least one quality criterion.")
+    elif (total := sum(c.weight for c in data.criteria)) != 100:
+        problems["criteria"] = Lazy(
+            "The weights add up to %(total)s; they must add up to 100.", total=total
+        )
+    if data.submission_deadline and data.submission_deadline <= now:
+        problems["submission_deadline"] = Lazy("The submission deadline must be in the future.")
+    if data.question_deadline and data.question_deadline <= now:
+        problems["question_deadline"] = Lazy("The question deadline must be in the future.")
+    if (
+        data.question_deadline
+        and data.submission_deadline
+        and data.question_deadline >= data.submission_deadline
+    ):
+        problems["question_deadline"] = Lazy("Questions must close before the submission deadline.")
+    if (
+        data.expected_award_date
+        and data.submission_deadline
+        and data.expected_award_date <= data.submission_deadline.astimezone(AMSTERDAM).date()
+    ):
+        problems["expected_award_date"] = Lazy(
+            "The award is expected after the submission deadline."
+        )
+    return problems
+
+
+class IndicatorOut(IndicatorIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+
+
+class CriterionOut(CriterionIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
+class ChallengeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    open_for_submissions: bool
+    municipality: str
+    organisation_id: int
+    title: str
+    summary: str
+    desired_result: str
+    target_group: str
+    target_group_size: int | None
+    context: str
+    theme: Theme | None
+    budget_cents: int | None
+    currency: str = "EUR"
+    period_start: date | None
+    period_end: date | None
+    scale_min: int
+    scale_max: int
+    question_deadline: datetime | None
+    submission_deadline: datetime | None
+    expected_award_date: date | None
+    published_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    indicators: list[IndicatorOut]
+    criteria: list[CriterionOut]
+    requirements: list[str]
+    attachments: list[AttachmentOut]
+
+
+class ChallengeSummaryOut(BaseModel):
+    id: int
+    status: str
+    open_for_submissions: bool
+    municipality: str
+    title: str
+    summary: str
+    theme: Theme | None
+    budget_cents: int | None
+    submission_deadline: datetime | None
+    url: str
+
+
+class ChallengePage(BaseModel):
+    items: list[ChallengeSummaryOut]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class AmendmentIn(BaseModel):
+    reason: Annotated[str, Field(min_length=3, max_length=5000)]
+    challenge: ChallengeIn
+
+
+class ReasonIn(BaseModel):
+    reason: Annotated[str, Field(min_length=3, max_length=5000)]
+
+
+class AmendmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: int
+    reason: str
+    changes: dict[str, Any]
+    created_at: datetime
+
+
+class QuestionIn(BaseModel):
+    text: Annotated[str, Field(min_length=5, max_length=5000)]
+
+
+class AnswerIn(BaseModel):
+    answer: Annotated[str, Field(min_length=2, max_length=20_000)]
+
+
+class QuestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    number: int
+    text: str
+    asked_at: datetime
+    answer: str | None
+    answered_at: datetime | None

@@ -1,0 +1,299 @@
+"""Challenge pages: the public list and detail, writing, publishing, amending, Q&A."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+
+from app.auth.deps import WebCtx, verify_csrf
+from app.auth.permissions import Action, assert_can
+from app.challenges import forms, service
+from app.challenges.models import (
+    ChallengeStatus,
+    CriterionKind,
+    Direction,
+    Frequency,
+    Theme,
+)
+from app.challenges.schemas import publication_problems
+from app.context import Context
+from app.errors import Unauthenticated, ValidationFailed
+from app.i18n import Lazy
+from app.routing import CommittingRoute
+from app.web import redirect, render
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
+
+STATUS_FILTERS = ("open", "closed", "cancelled", "draft")
+
+
+def _int(text: str | None, default: int | None = None) -> int | None:
+    try:
+        return int(text) if text not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def _signed_in(ctx: Context, request: Request) -> None:
+    if ctx.user is None:
+        raise Unauthenticated("Please sign in first.")
+
+
+@router.get("/")
+@router.get("/challenges")
+async def challenge_list(request: Request, ctx: WebCtx) -> Response:
+    params = request.query_params
+    status = params.get("status") if params.get("status") in STATUS_FILTERS else None
+    theme = params.get("theme") if params.get("theme") in Theme.__members__ else None
+    filters = service.ChallengeFilter(
+        status=status,
+        municipality=_int(params.get("municipality")),
+        theme=Theme(theme) if theme else None,
+        q=(params.get("q") or "")[:200],
+        page=max(1, min(_int(params.get("page"), 1) or 1, 10_000)),
+    )
+    page = await service.list_challenges(ctx, filters)
+    municipalities = await service.municipalities_with_challenges(ctx)
+    return render(
+        request,
+        "challenges/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "municipalities": municipalities,
+            "themes": list(Theme),
+            "statuses": STATUS_FILTERS,
+            "display_status": lambda c: service.display_status(c, ctx.now),
+            "query_without_page": _query_without(request, "page"),
+        },
+        block="results",
+    )
+
+
+def _query_without(request: Request, name: str) -> str:
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != name and v]
+    return "&".join(f"{k}={v}" for k, v in items)
+
+
+def _form_context(values: dict[str, str], errors: dict, **extra) -> dict:
+    counts = {group: max(1, forms.row_count(values, group)) for group in forms.ROW_FIELDS}
+    return {
+        "values": values,
+        "errors": {name: str(message) for name, message in errors.items()},
+        "counts": counts,
+        "themes": list(Theme),
+        "directions": list(Direction),
+        "frequencies": list(Frequency),
+        "criterion_kinds": list(CriterionKind),
+        **extra,
+    }
+
+
+def _row_action(action: str) -> str | None:
+    if action.startswith("add_") and action[4:] in forms.ROW_FIELDS:
+        return action[4:]
+    return None
+
+
+@router.get("/challenges/new")
+async def new_challenge(request: Request, ctx: WebCtx) -> Response:
+    _signed_in(ctx, request)
+    assert_can(ctx.user, Action.challenge_create)
+    return render(request, "challenges/form.html", _form_context({}, {}, mode="new"))
+
+
+@router.post("/challenges/new")
+async def create_challenge(request: Request, ctx: WebCtx) -> Response:
+    _signed_in(ctx, request)
+    form = await request.form()
+    values = forms.values_from_form(form)
+    group = _row_action(str(form.get("action", "")))
+    if group:
+        values = forms.add_row(values, group)
+        return render(request, "challenges/form.html", _form_context(values, {}, mode="new"))
+    data, errors = forms.parse(values)
+    if errors:
+        return render(
+            request,
+            "challenges/form.html",
+            _form_context(values, errors, mode="new"),
+            status_code=422,
+        )
+    challenge = await service.create_draft(ctx, data)
+    return redirect(request, f"/challenges/{challenge.id}")
+
+
+@router.get("/challenges/{challenge_id}")
+async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+    challenge = await service.get_challenge(ctx, challenge_id)
+    questions = await service.list_questions(ctx, challenge)
+    amendments = await service.list_amendments(ctx, challenge)
+    problems = {}
+    if challenge.status == ChallengeStatus.draft:
+        problems = publication_problems(service.as_input(challenge), ctx.now)
+    return render(
+        request,
+        "challenges/detail.html",
+        {
+            "challenge": challenge,
+            "status": service.display_status(challenge, ctx.now),
+            "questions": questions,
+            "amendments": amendments,
+            "problems": {name: str(message) for name, message in problems.items()},
+            "questions_open": service.questions_open(challenge, ctx.now),
+            "amendable": challenge.status == ChallengeStatus.published
+            and service.is_open(challenge, ctx.now),
+            "now": ctx.now,
+        },
+    )
+
+
+@router.get("/challenges/{challenge_id}/edit")
+async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+    _signed_in(ctx, request)
+    challenge = await service.get_challenge(ctx, challenge_id)
+    mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
+    action = Action.challenge_edit if mode == "edit" else Action.challenge_amend
+    assert_can(ctx.user, action, challenge)
+    values = forms.values_from(service.as_input(challenge))
+    return render(
+        request,
+        "challenges/form.html",
+        _form_context(values, {}, mode=mode, challenge=challenge, reason=""),
+    )
+
+
+@router.post("/challenges/{challenge_id}/edit")
+async def save_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+    _signed_in(ctx, request)
+    challenge = await service.get_challenge(ctx, challenge_id)
+    mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
+    form = await request.form()
+    values = forms.values_from_form(form)
+    reason = str(form.get("reason", ""))[:5000]
+    context = {"mode": mode, "challenge": challenge, "reason": reason}
+    group = _row_action(str(form.get("action", "")))
+    if group:
+        values = forms.add_row(values, group)
+        return render(request, "challenges/form.html", _form_context(values, {}, **context))
+    data, errors = forms.parse(values)
+    try:
+        if errors:
+            raise ValidationFailed(errors)
+        if mode == "edit":
+            await service.update_draft(ctx, challenge_id, data)
+        else:
+            await service.amend(ctx, challenge_id, data, reason)
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "challenges/form.html",
+            _form_context(values, failed.errors, **context),
+            status_code=422,
+        )
+    return redirect(request, f"/challenges/{challenge_id}")
+
+
+@router.post("/challenges/{challenge_id}/publish")
+async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+    _signed_in(ctx, request)
+    await service.publish(ctx, challenge_id)
+    return redirect(request, f"/challenges/{challenge_id}")
+
+
+@router.get("/challenges/{challenge_id}/cancel")
+async def cancel_page(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+    _signed_in(ctx, request)
+    challenge = await service.get_challenge(ctx, challenge_id)
+    assert_can(ctx.user, Action.challenge_cancel, challenge)
+    return render(request, "challenges/cancel.html", {"challenge": challenge, "errors": {}})
+
+
+@router.post("/challenges/{challenge_id}/cancel")
+async def cancel_challenge(
+    request: Request,
+    ctx: WebCtx,
+    challenge_id: int,
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    _signed_in(ctx, request)
+    try:
+        await service.cancel(ctx, challenge_id, reason)
+    except ValidationFailed as failed:
+        challenge = await service.get_challenge(ctx, challenge_id)
+        return render(
+            request,
+            "challenges/cancel.html",
+            {"challenge": challenge, "errors": failed.field_texts()},
+            status_code=422,
+        )
+    return redirect(request, f"/challenges/{challenge_id}")
+
+
+@router.post("/challenges/{challenge_id}/questions")
+async def ask_question(
+    request: Request,
+    ctx: WebCtx,
+    challenge_id: int,
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    _signed_in(ctx, request)
+    if len(text.strip()) < 5:
+        raise ValidationFailed(
+            {"text": Lazy("Write your question (at least a few words).")},
+            "Write your question (at least a few words).",
+        )
+    await service.ask_question(ctx, challenge_id, text)
+    return redirect(request, f"/challenges/{challenge_id}#questions")
+
+
+@router.post("/challenges/{challenge_id}/questions/{question_id}/answer")
+async def answer_question(
+    request: Request,
+    ctx: WebCtx,
+    challenge_id: int,
+    question_id: int,
+    answer: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    _signed_in(ctx, request)
+    if len(answer.strip()) < 2:
+        raise ValidationFailed({"answer": Lazy("Write the answer.")}, "Write the answer.")
+    await service.answer_question(ctx, challenge_id, question_id, answer)
+    return redirect(request, f"/challenges/{challenge_id}#questions")
+
+
+@router.post("/challenges/{challenge_id}/attachments")
+async def upload_attachment(
+    request: Request,
+    ctx: WebCtx,
+    challenge_id: int,
+    file: UploadFile | None = None,
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    _signed_in(ctx, request)
+    if file is None or not file.filename:
+        raise ValidationFailed({"file": Lazy("Choose a file.")}, "Choose a file.")
+    settings = request.app.state.settings
+    await service.add_attachment(
+        ctx,
+        request.app.state.documents,
+        challenge_id,
+        file.filename,
+        file.file,
+        settings.max_upload_bytes,
+        reason,
+    )
+    return redirect(request, f"/challenges/{challenge_id}#documents")
+
+
+@router.get("/challenges/{challenge_id}/attachments/{attachment_id}")
+async def download_attachment(
+    request: Request, ctx: WebCtx, challenge_id: int, attachment_id: int
+) -> Response:
+    attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
+    path = request.app.state.documents.path(attachment.document.storage_key)
+    return FileResponse(
+        path, media_type=attachment.document.content_type, filename=attachment.filename
+    )

@@ -1,0 +1,250 @@
+"""The `uitkomst` command: serve, migrate, demo data, accounts, tokens, audit, the demo clock."""
+
+import argparse
+import asyncio
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import record, verify_chain
+from app.auth.passwords import hash_password
+from app.auth.service import create_api_token, normalise_email
+from app.clock import ClockOffset, parse_duration, platform_now
+from app.config import get_settings
+from app.db import create_engine, make_sessionmaker
+from app.organisations.models import Organisation, OrganisationKind, Role, User
+
+
+class CommandError(Exception):
+    pass
+
+
+async def _in_session(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    engine = create_engine(get_settings().database_url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            result = await work(db)
+            await db.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        Path(settings.database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    print("database is up to date")
+
+
+def cmd_demo_data(args: argparse.Namespace) -> None:
+    from app.demo.data import ACCOUNTS_TEXT, load_demo
+
+    async def work(db: AsyncSession) -> bool:
+        if args.if_empty and await db.scalar(select(User.id).limit(1)) is not None:
+            return False
+        if await db.scalar(select(User.id).limit(1)) is not None:
+            raise CommandError("the database already holds data; demo data goes into an empty one")
+        await load_demo(db, await platform_now(db))
+        return True
+
+    loaded = asyncio.run(_in_session(work))
+    print("demo data loaded" if loaded else "database already holds data; demo data not loaded")
+    print(ACCOUNTS_TEXT)
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    try:
+        role = Role(args.role) if args.role else None
+    except ValueError as error:
+        raise CommandError(f"unknown role {args.role!r}; choose from {', '.join(Role)}") from error
+    password = args.password or secrets.token_urlsafe(12)
+
+    async def work(db: AsyncSession) -> None:
+        now = await platform_now(db)
+        email = normalise_email(args.email)
+        if "@" not in email:
+            raise CommandError(f"{args.email!r} is not an email address")
+        if await db.scalar(select(User).where(User.email == email)):
+            raise CommandError(f"a user with email {email} already exists")
+        org = await db.scalar(select(Organisation).where(Organisation.name == args.organisation))
+        if org is None:
+            if not args.kind:
+                raise CommandError(
+                    f"no organisation named {args.organisation!r}; pass --kind "
+                    f"({', '.join(OrganisationKind)}) to create it"
+                )
+            org = Organisation(
+                name=args.organisation,
+                kind=OrganisationKind(args.kind),
+                kvk_number=args.kvk,
+                created_at=now,
+            )
+            db.add(org)
+            await db.flush()
+        user = User(
+            email=email,
+            name=args.name,
+            organisation_id=org.id,
+            role=role,
+            password_hash=hash_password(password),
+            created_at=now,
+        )
+        db.add(user)
+        await db.flush()
+        await record(
+            db,
+            now=now,
+            actor_id=None,
+            action="user.created",
+            entity_type="user",
+            entity_id=user.id,
+            data={"organisation_id": org.id, "role": role.value if role else None},
+        )
+
+    asyncio.run(_in_session(work))
+    print(f"user {args.email} created")
+    if not args.password:
+        print(f"password: {password}")
+
+
+def cmd_api_token(args: argparse.Namespace) -> None:
+    async def work(db: AsyncSession) -> str:
+        user = await db.scalar(select(User).where(User.email == normalise_email(args.user)))
+        if user is None:
+            raise CommandError(f"no user with email {args.user}")
+        return await create_api_token(db, user, await platform_now(db), name=args.name)
+
+    token = asyncio.run(_in_session(work))
+    print(f"token: {token}")
+    print("Keep it secret; it is shown only once.", file=sys.stderr)
+
+
+def cmd_audit_verify(_args: argparse.Namespace) -> int:
+    result = asyncio.run(_in_session(verify_chain))
+    print("ok" if result.ok else result.summary())
+    if result.ok:
+        print(f"{result.checked} events checked", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_clock_advance(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    if not settings.demo_mode:
+        raise CommandError("the clock can only be moved in demo/training mode (DEMO_MODE=true)")
+    try:
+        delta = parse_duration(args.duration)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+
+    async def work(db: AsyncSession) -> int:
+        row = await db.get(ClockOffset, 1)
+        if row is None:
+            row = ClockOffset(id=1, seconds=0)
+            db.add(row)
+        row.seconds += int(delta.total_seconds())
+        now = await platform_now(db)
+        await record(
+            db,
+            now=now,
+            actor_id=None,
+            action="clock.advanced",
+            entity_type="platform",
+            entity_id=None,
+            data={"by_seconds": int(delta.total_seconds()), "offset_seconds": row.seconds},
+        )
+        return row.seconds
+
+    offset = asyncio.run(_in_session(work))
+    print(
+        f"platform clock moved forward by {args.duration}; total offset {offset // 86400} days "
+        f"{offset % 86400 // 3600} hours"
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="uitkomst", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="serve the app (HOST/PORT or --host/--port)")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        func=cmd_migrate
+    )
+
+    s = sub.add_parser("demo-data", help="load Gemeente Voorbeeldstad's demo portfolio")
+    s.add_argument("--if-empty", action="store_true", help="do nothing if there are users")
+    s.set_defaults(func=cmd_demo_data)
+
+    s = sub.add_parser("create-user", help="add an account")
+    s.add_argument("--email", required=True)
+    s.add_argument("--name", required=True)
+    s.add_argument("--organisation", required=True, help="organisation name")
+    s.add_argument("--role", choices=[r.value for r in Role])
+    s.add_argument(
+        "--kind",
+        choices=[k.value for k in OrganisationKind],
+        help="create the organisation with this kind if it does not exist",
+    )
+    s.add_argument("--kvk", help="KvK number for a new organisation")
+    s.add_argument("--password", help="omit to get a random one printed")
+    s.set_defaults(func=cmd_create_user)
+
+    s = sub.add_parser("api-token", help="personal API tokens")
+    tsub = s.add_subparsers(dest="action", required=True)
+    t = tsub.add_parser("create", help="make a bearer token for a user (printed once)")
+    t.add_argument("--user", required=True, help="the user's email")
+    t.add_argument("--name", default="cli", help="a label for the token")
+    t.set_defaults(func=cmd_api_token)
+
+    s = sub.add_parser("audit", help="the audit log")
+    asub = s.add_subparsers(dest="action", required=True)
+    asub.add_parser(
+        "verify", help="check the hash chain; prints ok or the first broken link"
+    ).set_defaults(func=cmd_audit_verify)
+
+    s = sub.add_parser("clock", help="the platform clock (demo/training mode only)")
+    csub = s.add_subparsers(dest="action", required=True)
+    c = csub.add_parser("advance", help="move the clock forward, e.g. 30d, 12h, 2w")
+    c.add_argument("duration")
+    c.set_defaults(func=cmd_clock_advance)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        result = args.func(args)
+    except CommandError as error:
+        print(f"uitkomst: {error}", file=sys.stderr)
+        return 2
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

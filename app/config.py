@@ -1,0 +1,66 @@
+"""Settings from the environment; one object, read once."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain URL forms users know and pick the async driver."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    for prefix in (
+        "postgresql://",
+        "postgres://",
+        "postgresql+psycopg2://",
+        "postgresql+psycopg://",
+    ):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    environment: Literal["dev", "test", "demo", "production"] = "dev"
+    secret_key: str = DEV_SECRET
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'uitkomst.db'}"
+    documents_dir: Path = ROOT / "var" / "documents"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo_mode: bool | None = None
+    max_upload_bytes: int = 20 * 1024 * 1024
+    login_max_failures: int = 5
+    login_window_seconds: int = 15 * 60
+    session_days: int = 14
+    secure_cookies: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("SECRET_KEY must be set to a random value in production")
+        if self.demo_mode is None:
+            self.demo_mode = self.environment in ("dev", "demo", "test")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

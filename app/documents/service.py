@@ -1,0 +1,24 @@
+"""Store an uploaded file and record it."""
+
+from typing import BinaryIO
+
+from app.context import Context
+from app.documents.models import Document
+from app.documents.store import LocalDocumentStore
+
+
+async def store_document(
+    ctx: Context, store: LocalDocumentStore, source: BinaryIO, max_bytes: int
+) -> Document:
+    stored = store.save(source, max_bytes)
+    document = Document(
+        storage_key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.content_type,
+        uploaded_by_id=ctx.user_id,
+        uploaded_at=ctx.now,
+    )
+    ctx.db.add(document)
+    await ctx.db.flush()
+    return document

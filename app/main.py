@@ -1,0 +1,128 @@
+"""create_app(): the one place the application is assembled."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.audit import api as audit_api
+from app.auth import views as auth_views
+from app.challenges import api as challenges_api
+from app.challenges import views as challenges_views
+from app.challenges.schemas import field_errors
+from app.clock import Clock
+from app.config import ROOT, Settings, get_settings
+from app.db import create_engine, make_sessionmaker
+from app.documents.store import LocalDocumentStore
+from app.errors import DomainError, ValidationFailed
+from app.i18n import translate
+from app.middleware import RequestLocaleAndCsrf
+from app.web import render
+
+log = logging.getLogger("uitkomst")
+
+_HTTP_MESSAGES = {
+    404: ("This page does not exist.", "not_found"),
+    405: ("This method is not allowed here.", "method_not_allowed"),
+    413: ("The request is too large.", "too_large"),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/oauth/"))
+
+
+def _error_response(
+    request: Request, status: int, message: str, code: str, errors: dict | None = None
+) -> Response:
+    if _wants_json(request):
+        body = {"detail": message, "code": code}
+        if errors:
+            body["errors"] = errors
+        return JSONResponse(body, status_code=status)
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "message": message, "errors": errors or {}},
+        status_code=status,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        errors = exc.field_texts() if isinstance(exc, ValidationFailed) else None
+        return _error_response(request, exc.status, exc.text(), exc.code, errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if not _wants_json(request):
+            return _error_response(
+                request, 404, translate("This page does not exist."), "not_found"
+            )
+        errors = field_errors(exc.errors())
+        return _error_response(
+            request,
+            422,
+            translate("The request is not valid."),
+            "validation_error",
+            {name: str(text) for name, text in errors.items()},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message, code = _HTTP_MESSAGES.get(exc.status_code, ("The request failed.", "http_error"))
+        return _error_response(request, exc.status_code, translate(message), code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(
+            request,
+            500,
+            translate("Something went wrong on our side. Nothing was saved."),
+            "internal_error",
+        )
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        owns_engine = not hasattr(app.state, "sessionmaker")
+        if owns_engine:
+            app.state.engine = create_engine(settings.database_url)
+            app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        yield
+        if owns_engine:
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Uitkomst",
+        version="0.1.0",
+        summary="Outcome-based commissioning: challenges, joint proposals, results.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or Clock()
+    app.state.documents = LocalDocumentStore(settings.documents_dir)
+    app.add_middleware(RequestLocaleAndCsrf, secure_cookies=settings.secure_cookies)
+    install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(auth_views.router)
+    app.include_router(challenges_views.router)
+    app.include_router(challenges_api.router)
+    app.include_router(audit_api.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    return app

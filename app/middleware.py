@@ -1,0 +1,70 @@
+"""Per-request language and the CSRF cookie, as plain ASGI middleware."""
+
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale
+from app.web import CSRF_COOKIE, LANG_COOKIE
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+def _accept_language(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            first = value.decode("latin-1").split(",")[0].split(";")[0].strip().lower()
+            return first[:2] if first[:2] in LOCALES else None
+    return None
+
+
+NO_COOKIE_PATHS = ("/api/", "/static/", "/healthz", "/openapi.json", "/oauth/")
+
+
+class RequestLocaleAndCsrf:
+    def __init__(self, app: ASGIApp, secure_cookies: bool = False) -> None:
+        self.app = app
+        self.secure = "; Secure" if secure_cookies else ""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        chosen = cookies.get(LANG_COOKIE)
+        if chosen not in LOCALES:
+            # Pages are Dutch until the user switches; programs may ask via Accept-Language.
+            api = scope["path"].startswith(("/api/", "/oauth/"))
+            chosen = (_accept_language(scope) if api else None) or DEFAULT_LOCALE
+        set_locale(chosen)
+        nonce = cookies.get(CSRF_COOKIE)
+        new_nonce = None
+        if scope["path"].startswith(NO_COOKIE_PATHS):
+            await self.app(scope, receive, send)
+            return
+        if not nonce or len(nonce) > 100:
+            nonce = new_nonce = secrets.token_urlsafe(24)
+        scope["csrf_nonce"] = nonce
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and new_nonce:
+                headers = MutableHeaders(scope=message)
+                headers.append(
+                    "set-cookie",
+                    f"{CSRF_COOKIE}={new_nonce}; Path=/; HttpOnly; SameSite=Lax{self.secure}",
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)

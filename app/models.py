@@ -1,0 +1,34 @@
+"""Every model, imported once so the metadata (and Alembic) sees the whole schema."""
+
+from app.audit.models import AuditEvent
+from app.auth.models import ApiToken, LoginFailure, WebSession
+from app.challenges.models import (
+    Amendment,
+    Challenge,
+    ChallengeAttachment,
+    Criterion,
+    Indicator,
+    MinimumRequirement,
+    Question,
+)
+from app.clock import ClockOffset
+from app.documents.models import Document
+from app.organisations.models import Organisation, User
+
+__all__ = [
+    "Amendment",
+    "ApiToken",
+    "AuditEvent",
+    "Challenge",
+    "ChallengeAttachment",
+    "ClockOffset",
+    "Criterion",
+    "Document",
+    "Indicator",
+    "LoginFailure",
+    "MinimumRequirement",
+    "Organisation",
+    "Question",
+    "User",
+    "WebSession",
+]
