@@ -2,10 +2,11 @@
 
 import logging
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,7 +19,7 @@ from app.clock import Clock
 from app.config import ROOT, Settings, get_settings
 from app.db import create_engine, make_sessionmaker
 from app.documents.store import LocalDocumentStore
-from app.errors import DomainError, ValidationFailed
+from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
 from app.middleware import RequestLocaleAndCsrf
 from app.web import render
@@ -55,6 +56,12 @@ def _error_response(
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        if (
+            isinstance(exc, Unauthenticated)
+            and request.method == "GET"
+            and not _wants_json(request)
+        ):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         errors = exc.field_texts() if isinstance(exc, ValidationFailed) else None
         return _error_response(request, exc.status, exc.text(), exc.code, errors)
 

@@ -60,10 +60,8 @@ def _is_owner(user: User, challenge: Challenge) -> bool:
 
 def can(user: User | None, action: Action, obj: Any = None) -> bool:
     """Role grants the action; the object rules then narrow it."""
-    if user is None:
-        if action not in PUBLIC_ACTIONS:
-            return False
-    elif user.role is None or action not in ROLE_PERMISSIONS.get(user.role, frozenset()):
+    granted = ROLE_PERMISSIONS.get(user.role, frozenset()) if user and user.role else frozenset()
+    if action not in granted | PUBLIC_ACTIONS:
         return False
     if isinstance(obj, Challenge):
         if action == Action.challenge_read:

@@ -21,6 +21,7 @@ from app.challenges.schemas import (
     QuestionOut,
     ReasonIn,
 )
+from app.db import Id
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
@@ -111,19 +112,19 @@ async def create_challenge(ctx: ApiCtx, body: ChallengeIn) -> ChallengeOut:
 
 
 @router.get("/challenges/{challenge_id}", response_model=ChallengeOut, responses=ERRORS)
-async def get_challenge(ctx: ApiCtx, challenge_id: int) -> ChallengeOut:
+async def get_challenge(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
 
 
 @router.put("/challenges/{challenge_id}", response_model=ChallengeOut, responses=ERRORS)
-async def update_draft(ctx: ApiCtx, challenge_id: int, body: ChallengeIn) -> ChallengeOut:
+async def update_draft(ctx: ApiCtx, challenge_id: Id, body: ChallengeIn) -> ChallengeOut:
     """Replace a draft's content."""
     await service.update_draft(ctx, challenge_id, body)
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
 
 
 @router.post("/challenges/{challenge_id}/publish", response_model=ChallengeOut, responses=ERRORS)
-async def publish(ctx: ApiCtx, challenge_id: int) -> ChallengeOut:
+async def publish(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
     await service.publish(ctx, challenge_id)
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
 
@@ -134,7 +135,7 @@ async def publish(ctx: ApiCtx, challenge_id: int) -> ChallengeOut:
     response_model=AmendmentOut,
     responses=ERRORS,
 )
-async def amend(ctx: ApiCtx, challenge_id: int, body: AmendmentIn) -> AmendmentOut:
+async def amend(ctx: ApiCtx, challenge_id: Id, body: AmendmentIn) -> AmendmentOut:
     """Change a published challenge before its deadline, with a reason; kept in its history."""
     amendment = await service.amend(ctx, challenge_id, body.challenge, body.reason)
     return AmendmentOut.model_validate(amendment)
@@ -143,13 +144,13 @@ async def amend(ctx: ApiCtx, challenge_id: int, body: AmendmentIn) -> AmendmentO
 @router.get(
     "/challenges/{challenge_id}/amendments", response_model=list[AmendmentOut], responses=ERRORS
 )
-async def amendments(ctx: ApiCtx, challenge_id: int) -> list[AmendmentOut]:
+async def amendments(ctx: ApiCtx, challenge_id: Id) -> list[AmendmentOut]:
     challenge = await service.get_challenge(ctx, challenge_id)
     return [AmendmentOut.model_validate(a) for a in await service.list_amendments(ctx, challenge)]
 
 
 @router.post("/challenges/{challenge_id}/cancel", response_model=ChallengeOut, responses=ERRORS)
-async def cancel(ctx: ApiCtx, challenge_id: int, body: ReasonIn) -> ChallengeOut:
+async def cancel(ctx: ApiCtx, challenge_id: Id, body: ReasonIn) -> ChallengeOut:
     await service.cancel(ctx, challenge_id, body.reason)
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
 
@@ -157,7 +158,7 @@ async def cancel(ctx: ApiCtx, challenge_id: int, body: ReasonIn) -> ChallengeOut
 @router.get(
     "/challenges/{challenge_id}/questions", response_model=list[QuestionOut], responses=ERRORS
 )
-async def questions(ctx: ApiCtx, challenge_id: int) -> list[QuestionOut]:
+async def questions(ctx: ApiCtx, challenge_id: Id) -> list[QuestionOut]:
     """Answered questions (askers are never named); the owner also sees unanswered ones."""
     challenge = await service.get_challenge(ctx, challenge_id)
     return [QuestionOut.model_validate(q) for q in await service.list_questions(ctx, challenge)]
@@ -169,7 +170,7 @@ async def questions(ctx: ApiCtx, challenge_id: int) -> list[QuestionOut]:
     response_model=QuestionOut,
     responses=ERRORS,
 )
-async def ask(ctx: ApiCtx, challenge_id: int, body: QuestionIn) -> QuestionOut:
+async def ask(ctx: ApiCtx, challenge_id: Id, body: QuestionIn) -> QuestionOut:
     return QuestionOut.model_validate(await service.ask_question(ctx, challenge_id, body.text))
 
 
@@ -178,7 +179,7 @@ async def ask(ctx: ApiCtx, challenge_id: int, body: QuestionIn) -> QuestionOut:
     response_model=QuestionOut,
     responses=ERRORS,
 )
-async def answer(ctx: ApiCtx, challenge_id: int, question_id: int, body: AnswerIn) -> QuestionOut:
+async def answer(ctx: ApiCtx, challenge_id: Id, question_id: Id, body: AnswerIn) -> QuestionOut:
     question = await service.answer_question(ctx, challenge_id, question_id, body.answer)
     return QuestionOut.model_validate(question)
 
@@ -192,7 +193,7 @@ async def answer(ctx: ApiCtx, challenge_id: int, question_id: int, body: AnswerI
 async def upload(
     request: Request,
     ctx: ApiCtx,
-    challenge_id: int,
+    challenge_id: Id,
     file: Annotated[UploadFile, File()],
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> AttachmentOut:
@@ -223,7 +224,7 @@ async def upload(
     responses=ERRORS,
     response_class=FileResponse,
 )
-async def download(request: Request, ctx: ApiCtx, challenge_id: int, attachment_id: int):
+async def download(request: Request, ctx: ApiCtx, challenge_id: Id, attachment_id: Id):
     attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
     path = request.app.state.documents.path(attachment.document.storage_key)
     return FileResponse(

@@ -17,6 +17,7 @@ from app.challenges.models import (
 )
 from app.challenges.schemas import publication_problems
 from app.context import Context
+from app.db import Id
 from app.errors import Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
@@ -126,7 +127,7 @@ async def create_challenge(request: Request, ctx: WebCtx) -> Response:
 
 
 @router.get("/challenges/{challenge_id}")
-async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     challenge = await service.get_challenge(ctx, challenge_id)
     questions = await service.list_questions(ctx, challenge)
     amendments = await service.list_amendments(ctx, challenge)
@@ -151,7 +152,7 @@ async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: int) -> 
 
 
 @router.get("/challenges/{challenge_id}/edit")
-async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx, request)
     challenge = await service.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
@@ -166,7 +167,7 @@ async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Re
 
 
 @router.post("/challenges/{challenge_id}/edit")
-async def save_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx, request)
     challenge = await service.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
@@ -197,14 +198,14 @@ async def save_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Re
 
 
 @router.post("/challenges/{challenge_id}/publish")
-async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx, request)
     await service.publish(ctx, challenge_id)
     return redirect(request, f"/challenges/{challenge_id}")
 
 
 @router.get("/challenges/{challenge_id}/cancel")
-async def cancel_page(request: Request, ctx: WebCtx, challenge_id: int) -> Response:
+async def cancel_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx, request)
     challenge = await service.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.challenge_cancel, challenge)
@@ -215,7 +216,7 @@ async def cancel_page(request: Request, ctx: WebCtx, challenge_id: int) -> Respo
 async def cancel_challenge(
     request: Request,
     ctx: WebCtx,
-    challenge_id: int,
+    challenge_id: Id,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     _signed_in(ctx, request)
@@ -236,7 +237,7 @@ async def cancel_challenge(
 async def ask_question(
     request: Request,
     ctx: WebCtx,
-    challenge_id: int,
+    challenge_id: Id,
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     _signed_in(ctx, request)
@@ -253,8 +254,8 @@ async def ask_question(
 async def answer_question(
     request: Request,
     ctx: WebCtx,
-    challenge_id: int,
-    question_id: int,
+    challenge_id: Id,
+    question_id: Id,
     answer: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     _signed_in(ctx, request)
@@ -268,7 +269,7 @@ async def answer_question(
 async def upload_attachment(
     request: Request,
     ctx: WebCtx,
-    challenge_id: int,
+    challenge_id: Id,
     file: UploadFile | None = None,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
@@ -290,7 +291,7 @@ async def upload_attachment(
 
 @router.get("/challenges/{challenge_id}/attachments/{attachment_id}")
 async def download_attachment(
-    request: Request, ctx: WebCtx, challenge_id: int, attachment_id: int
+    request: Request, ctx: WebCtx, challenge_id: Id, attachment_id: Id
 ) -> Response:
     attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
     path = request.app.state.documents.path(attachment.document.storage_key)

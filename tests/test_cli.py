@@ -1,0 +1,158 @@
+"""The `uitkomst` command against a scratch database of its own (it commits for real)."""
+
+import asyncio
+import os
+import re
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+
+from app import cli
+from app.config import get_settings
+from app.db import create_engine
+from tests.conftest import DATABASE_URL
+
+
+@pytest.fixture(scope="module")
+def scratch_url(tmp_path_factory) -> str:
+    """A fresh, migrated database: an SQLite file, or a new PostgreSQL database in a PG run."""
+    if DATABASE_URL.startswith("postgresql"):
+        base, _, name = DATABASE_URL.rpartition("/")
+        scratch = f"{name}_cli"
+        server = base.replace("postgresql+asyncpg://", "")
+        user, _, hostport = server.partition("@")
+        host, _, port = hostport.partition(":")
+
+        async def admin(sql: str) -> None:
+            conn = await asyncpg.connect(user=user, host=host, port=int(port or 5432),
+                                         database="postgres")
+            try:
+                await conn.execute(sql)
+            finally:
+                await conn.close()
+
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        asyncio.run(admin(f'CREATE DATABASE "{scratch}"'))
+        yield f"{base}/{scratch}"
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.db'}"
+
+
+@pytest.fixture(scope="module")
+def uitkomst(scratch_url, tmp_path_factory):
+    """Run the CLI in-process with its own environment; returns (exit code, stdout, stderr)."""
+    documents = tmp_path_factory.mktemp("documents")
+    old = dict(os.environ)
+    os.environ.update(DATABASE_URL=scratch_url, DOCUMENTS_DIR=str(documents), ENVIRONMENT="test")
+    get_settings.cache_clear()
+
+    def run(*args: str, capsys=None) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out, err = capsys.readouterr() if capsys else ("", "")
+        return code, out, err
+
+    assert run("migrate") == (0, "", "")
+    yield run
+    os.environ.clear()
+    os.environ.update(old)
+    get_settings.cache_clear()
+
+
+def test_demo_data_loads_once_and_prints_accounts(uitkomst, capsys):
+    code, out, _ = uitkomst("demo-data", "--if-empty", capsys=capsys)
+    assert code == 0
+    assert "demo data loaded" in out
+    assert "jeugd@voorbeeldstad.nl" in out and "policy_officer" in out
+    code, out, _ = uitkomst("demo-data", "--if-empty", capsys=capsys)
+    assert code == 0 and "not loaded" in out
+    code, _, err = uitkomst("demo-data", capsys=capsys)
+    assert code == 2 and "already holds data" in err
+    code, out, _ = uitkomst("audit", "verify", capsys=capsys)
+    assert (code, out.strip()) == (0, "ok")
+
+
+def test_demo_data_has_every_stage_of_this_release(uitkomst, scratch_url):
+    async def statuses() -> list[tuple[str, bool]]:
+        engine = create_engine(get_settings().database_url)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT status, published_at IS NOT NULL FROM challenges")
+            )
+            result = [(row[0], row[1]) for row in rows]
+        await engine.dispose()
+        return result
+
+    found = asyncio.run(statuses())
+    assert ("draft", False) in found
+    assert ("published", True) in found
+    assert ("cancelled", True) in found
+
+
+def test_create_user_and_api_token(uitkomst, capsys):
+    code, out, _ = uitkomst(
+        "create-user", "--email", "Nieuw@Voorbeeldstad.nl", "--name", "Nieuwe Collega",
+        "--organisation", "Gemeente Voorbeeldstad", "--role", "policy_officer", capsys=capsys,
+    )
+    assert code == 0
+    assert re.search(r"^password: \S{12,}$", out, re.MULTILINE)
+    code, _, err = uitkomst(
+        "create-user", "--email", "nieuw@voorbeeldstad.nl", "--name", "Dubbel",
+        "--organisation", "Gemeente Voorbeeldstad", "--role", "auditor", capsys=capsys,
+    )
+    assert code == 2 and "already exists" in err
+    code, _, err = uitkomst(
+        "create-user", "--email", "x@y.nl", "--name", "X", "--organisation", "Onbekend",
+        "--role", "auditor", capsys=capsys,
+    )
+    assert code == 2 and "--kind" in err
+    code, out, _ = uitkomst(
+        "create-user", "--email", "x@y.nl", "--name", "X", "--organisation", "Nieuwe Stichting",
+        "--kind", "welfare_organisation", "--role", "provider_member", "--password",
+        "een-lang-wachtwoord", capsys=capsys,
+    )
+    assert code == 0 and "password:" not in out
+
+    code, out, _ = uitkomst("api-token", "create", "--user", "nieuw@voorbeeldstad.nl",
+                            capsys=capsys)
+    assert code == 0
+    assert re.fullmatch(r"token: uk_\S{40,}", out.strip())
+    code, _, err = uitkomst("api-token", "create", "--user", "niemand@x.nl", capsys=capsys)
+    assert code == 2 and "no user" in err
+
+
+def test_clock_advance_only_in_demo_mode(uitkomst, capsys):
+    code, out, _ = uitkomst("clock", "advance", "30d", capsys=capsys)
+    assert code == 0 and "30 days" in out
+    code, _, err = uitkomst("clock", "advance", "soon", capsys=capsys)
+    assert code == 2 and "duration" in err
+    os.environ["ENVIRONMENT"] = "production"
+    os.environ["SECRET_KEY"] = "not-the-default-" + "x" * 20
+    get_settings.cache_clear()
+    try:
+        code, _, err = uitkomst("clock", "advance", "1d", capsys=capsys)
+    finally:
+        os.environ["ENVIRONMENT"] = "test"
+        del os.environ["SECRET_KEY"]
+        get_settings.cache_clear()
+    assert code == 2 and "demo" in err
+
+
+def test_production_refuses_the_default_secret():
+    from pydantic import ValidationError
+
+    from app.config import Settings
+
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(environment="production")
+
+
+def test_database_url_accepts_plain_forms():
+    from app.config import normalise_database_url
+
+    assert normalise_database_url("sqlite:///var/app.db") == "sqlite+aiosqlite:///var/app.db"
+    assert (
+        normalise_database_url("postgresql://u:p@h/db") == "postgresql+asyncpg://u:p@h/db"
+    )
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
