@@ -36,5 +36,10 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/challenge_list.py
 
+# Lists msgids that app/i18n/nl.po lacks (or has empty/fuzzy/broken), as PO entries to paste.
+.PHONY: messages
+messages: setup
+	$(BIN)/python -m pytest -q tests/test_i18n.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -120,7 +120,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.clock = clock or Clock()
     app.state.documents = LocalDocumentStore(settings.documents_dir)
-    app.add_middleware(RequestLocaleAndCsrf, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        RequestLocaleAndCsrf,
+        secure_cookies=settings.secure_cookies,
+        max_body=settings.max_upload_bytes + 1024 * 1024,
+    )
     install_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)

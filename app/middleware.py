@@ -4,9 +4,10 @@ import secrets
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale
+from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale, translate
 from app.web import CSRF_COOKIE, LANG_COOKIE
 
 
@@ -33,10 +34,21 @@ def _accept_language(scope: Scope) -> str | None:
 NO_COOKIE_PATHS = ("/api/", "/static/", "/healthz", "/openapi.json", "/oauth/")
 
 
+def _content_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
 class RequestLocaleAndCsrf:
-    def __init__(self, app: ASGIApp, secure_cookies: bool = False) -> None:
+    def __init__(self, app: ASGIApp, secure_cookies: bool = False, max_body: int = 0) -> None:
         self.app = app
         self.secure = "; Secure" if secure_cookies else ""
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,6 +61,10 @@ class RequestLocaleAndCsrf:
             api = scope["path"].startswith(("/api/", "/oauth/"))
             chosen = (_accept_language(scope) if api else None) or DEFAULT_LOCALE
         set_locale(chosen)
+        if self.max_body and _content_length(scope) > self.max_body:
+            # Refuse before reading: an oversized upload is never spooled to disk.
+            await _too_large(scope, receive, send)
+            return
         nonce = cookies.get(CSRF_COOKIE)
         new_nonce = None
         if scope["path"].startswith(NO_COOKIE_PATHS):
@@ -68,3 +84,12 @@ class RequestLocaleAndCsrf:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    message = translate("The request is too large.")
+    if scope["path"].startswith(("/api/", "/oauth/")):
+        response = JSONResponse({"detail": message, "code": "too_large"}, status_code=413)
+    else:
+        response = PlainTextResponse(message, status_code=413)
+    await response(scope, receive, send)

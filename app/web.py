@@ -83,7 +83,7 @@ def change(value: Any, field: str) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, list):
-        return ngettext("%(num)s item", "%(num)s items", len(value))
+        return ngettext("%(num)s item", "%(num)s items", len(value)) % {"num": len(value)}
     if field == "budget_cents":
         return money(value)
     if field in ("question_deadline", "submission_deadline"):

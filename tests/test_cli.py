@@ -25,8 +25,9 @@ def scratch_url(tmp_path_factory) -> str:
         host, _, port = hostport.partition(":")
 
         async def admin(sql: str) -> None:
-            conn = await asyncpg.connect(user=user, host=host, port=int(port or 5432),
-                                         database="postgres")
+            conn = await asyncpg.connect(
+                user=user, host=host, port=int(port or 5432), database="postgres"
+            )
             try:
                 await conn.execute(sql)
             finally:
@@ -92,30 +93,66 @@ def test_demo_data_has_every_stage_of_this_release(uitkomst, scratch_url):
 
 def test_create_user_and_api_token(uitkomst, capsys):
     code, out, _ = uitkomst(
-        "create-user", "--email", "Nieuw@Voorbeeldstad.nl", "--name", "Nieuwe Collega",
-        "--organisation", "Gemeente Voorbeeldstad", "--role", "policy_officer", capsys=capsys,
+        "create-user",
+        "--email",
+        "Nieuw@Voorbeeldstad.nl",
+        "--name",
+        "Nieuwe Collega",
+        "--organisation",
+        "Gemeente Voorbeeldstad",
+        "--role",
+        "policy_officer",
+        capsys=capsys,
     )
     assert code == 0
     assert re.search(r"^password: \S{12,}$", out, re.MULTILINE)
     code, _, err = uitkomst(
-        "create-user", "--email", "nieuw@voorbeeldstad.nl", "--name", "Dubbel",
-        "--organisation", "Gemeente Voorbeeldstad", "--role", "auditor", capsys=capsys,
+        "create-user",
+        "--email",
+        "nieuw@voorbeeldstad.nl",
+        "--name",
+        "Dubbel",
+        "--organisation",
+        "Gemeente Voorbeeldstad",
+        "--role",
+        "auditor",
+        capsys=capsys,
     )
     assert code == 2 and "already exists" in err
     code, _, err = uitkomst(
-        "create-user", "--email", "x@y.nl", "--name", "X", "--organisation", "Onbekend",
-        "--role", "auditor", capsys=capsys,
+        "create-user",
+        "--email",
+        "x@y.nl",
+        "--name",
+        "X",
+        "--organisation",
+        "Onbekend",
+        "--role",
+        "auditor",
+        capsys=capsys,
     )
     assert code == 2 and "--kind" in err
     code, out, _ = uitkomst(
-        "create-user", "--email", "x@y.nl", "--name", "X", "--organisation", "Nieuwe Stichting",
-        "--kind", "welfare_organisation", "--role", "provider_member", "--password",
-        "een-lang-wachtwoord", capsys=capsys,
+        "create-user",
+        "--email",
+        "x@y.nl",
+        "--name",
+        "X",
+        "--organisation",
+        "Nieuwe Stichting",
+        "--kind",
+        "welfare_organisation",
+        "--role",
+        "provider_member",
+        "--password",
+        "een-lang-wachtwoord",
+        capsys=capsys,
     )
     assert code == 0 and "password:" not in out
 
-    code, out, _ = uitkomst("api-token", "create", "--user", "nieuw@voorbeeldstad.nl",
-                            capsys=capsys)
+    code, out, _ = uitkomst(
+        "api-token", "create", "--user", "nieuw@voorbeeldstad.nl", capsys=capsys
+    )
     assert code == 0
     assert re.fullmatch(r"token: uk_\S{40,}", out.strip())
     code, _, err = uitkomst("api-token", "create", "--user", "niemand@x.nl", capsys=capsys)
@@ -152,7 +189,5 @@ def test_database_url_accepts_plain_forms():
     from app.config import normalise_database_url
 
     assert normalise_database_url("sqlite:///var/app.db") == "sqlite+aiosqlite:///var/app.db"
-    assert (
-        normalise_database_url("postgresql://u:p@h/db") == "postgresql+asyncpg://u:p@h/db"
-    )
+    assert normalise_database_url("postgresql://u:p@h/db") == "postgresql+asyncpg://u:p@h/db"
     assert normalise_database_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"

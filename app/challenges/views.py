@@ -1,6 +1,7 @@
 """Challenge pages: the public list and detail, writing, publishing, amending, Q&A."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
@@ -37,7 +38,7 @@ def _int(text: str | None, default: int | None = None) -> int | None:
         return default
 
 
-def _signed_in(ctx: Context, request: Request) -> None:
+def _signed_in(ctx: Context) -> None:
     if ctx.user is None:
         raise Unauthenticated("Please sign in first.")
 
@@ -74,8 +75,7 @@ async def challenge_list(request: Request, ctx: WebCtx) -> Response:
 
 
 def _query_without(request: Request, name: str) -> str:
-    items = [(k, v) for k, v in request.query_params.multi_items() if k != name and v]
-    return "&".join(f"{k}={v}" for k, v in items)
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name and v])
 
 
 def _form_context(values: dict[str, str], errors: dict, **extra) -> dict:
@@ -100,14 +100,14 @@ def _row_action(action: str) -> str | None:
 
 @router.get("/challenges/new")
 async def new_challenge(request: Request, ctx: WebCtx) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     assert_can(ctx.user, Action.challenge_create)
     return render(request, "challenges/form.html", _form_context({}, {}, mode="new"))
 
 
 @router.post("/challenges/new")
 async def create_challenge(request: Request, ctx: WebCtx) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     form = await request.form()
     values = forms.values_from_form(form)
     group = _row_action(str(form.get("action", "")))
@@ -153,7 +153,7 @@ async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> R
 
 @router.get("/challenges/{challenge_id}/edit")
 async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     challenge = await service.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
     action = Action.challenge_edit if mode == "edit" else Action.challenge_amend
@@ -168,7 +168,7 @@ async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
 
 @router.post("/challenges/{challenge_id}/edit")
 async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     challenge = await service.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
     form = await request.form()
@@ -199,14 +199,14 @@ async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
 
 @router.post("/challenges/{challenge_id}/publish")
 async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     await service.publish(ctx, challenge_id)
     return redirect(request, f"/challenges/{challenge_id}")
 
 
 @router.get("/challenges/{challenge_id}/cancel")
 async def cancel_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     challenge = await service.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.challenge_cancel, challenge)
     return render(request, "challenges/cancel.html", {"challenge": challenge, "errors": {}})
@@ -219,7 +219,7 @@ async def cancel_challenge(
     challenge_id: Id,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     try:
         await service.cancel(ctx, challenge_id, reason)
     except ValidationFailed as failed:
@@ -240,7 +240,7 @@ async def ask_question(
     challenge_id: Id,
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     if len(text.strip()) < 5:
         raise ValidationFailed(
             {"text": Lazy("Write your question (at least a few words).")},
@@ -258,7 +258,7 @@ async def answer_question(
     question_id: Id,
     answer: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     if len(answer.strip()) < 2:
         raise ValidationFailed({"answer": Lazy("Write the answer.")}, "Write the answer.")
     await service.answer_question(ctx, challenge_id, question_id, answer)
@@ -273,7 +273,7 @@ async def upload_attachment(
     file: UploadFile | None = None,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    _signed_in(ctx, request)
+    _signed_in(ctx)
     if file is None or not file.filename:
         raise ValidationFailed({"file": Lazy("Choose a file.")}, "Choose a file.")
     settings = request.app.state.settings

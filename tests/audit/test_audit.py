@@ -10,10 +10,12 @@ from app.organisations.models import Role
 
 
 async def test_chain_links_each_event_to_the_one_before(db, clock):
-    first = await record(db, now=clock.now(), actor_id=None, action="a", entity_type="x",
-                         entity_id=1, data={"n": 1})
-    second = await record(db, now=clock.now(), actor_id=7, action="b", entity_type="x",
-                          entity_id=1, data={"ü": "ë"})
+    first = await record(
+        db, now=clock.now(), actor_id=None, action="a", entity_type="x", entity_id=1, data={"n": 1}
+    )
+    second = await record(
+        db, now=clock.now(), actor_id=7, action="b", entity_type="x", entity_id=1, data={"ü": "ë"}
+    )
     assert second.prev_hash == first.hash
     chain = (await db.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
     assert chain[0].prev_hash == GENESIS
@@ -23,13 +25,17 @@ async def test_chain_links_each_event_to_the_one_before(db, clock):
 
 async def test_verify_reports_the_first_tampered_event(db, clock):
     events = [
-        await record(db, now=clock.now(), actor_id=None, action=f"step{i}", entity_type="x",
-                     entity_id=i)
+        await record(
+            db, now=clock.now(), actor_id=None, action=f"step{i}", entity_type="x", entity_id=i
+        )
         for i in range(3)
     ]
     # An attacker with database access drops the guard and edits history.
-    await _without_guard(db, "UPDATE audit_events SET data = '{\"forged\": true}' WHERE id = :id",
-                         {"id": events[1].id})
+    await _without_guard(
+        db,
+        "UPDATE audit_events SET data = '{\"forged\": true}' WHERE id = :id",
+        {"id": events[1].id},
+    )
     db.expunge_all()
     result = await verify_chain(db)
     assert not result.ok
@@ -39,8 +45,9 @@ async def test_verify_reports_the_first_tampered_event(db, clock):
 
 async def test_verify_reports_a_removed_event(db, clock):
     events = [
-        await record(db, now=clock.now(), actor_id=None, action=f"s{i}", entity_type="x",
-                     entity_id=i)
+        await record(
+            db, now=clock.now(), actor_id=None, action=f"s{i}", entity_type="x", entity_id=i
+        )
         for i in range(3)
     ]
     await _without_guard(db, "DELETE FROM audit_events WHERE id = :id", {"id": events[1].id})
@@ -84,7 +91,7 @@ async def test_auditor_reads_events_and_verification_over_the_api(client, make):
     events = (await client.get("/api/v1/audit/events", headers=headers)).json()
     assert "challenge.published" in [event["action"] for event in events]
     after = events[0]["id"]
-    paged = (await client.get(f"/api/v1/audit/events?after={after}&limit=1", headers=headers))
+    paged = await client.get(f"/api/v1/audit/events?after={after}&limit=1", headers=headers)
     assert [event["id"] for event in paged.json()] == [events[1]["id"]]
     verify = (await client.get("/api/v1/audit/verify", headers=headers)).json()
     assert verify["ok"] is True

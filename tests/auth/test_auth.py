@@ -90,8 +90,12 @@ async def test_next_only_goes_to_local_paths(client, make):
     token = await csrf(client)
     response = await client.post(
         "/login",
-        data={"email": user.email, "password": "secret-pass", "csrf_token": token,
-              "next": "//evil.example/phish"},
+        data={
+            "email": user.email,
+            "password": "secret-pass",
+            "csrf_token": token,
+            "next": "//evil.example/phish",
+        },
     )
     assert response.headers["location"] == "/"
 

@@ -138,7 +138,9 @@ async def test_provider_token_cannot_publish(client, make, officer):
     draft = await make.challenge(officer)
     provider = await make.user(Role.provider_member)
     headers = bearer(await make.token(provider))
-    assert (await client.post(f"/api/v1/challenges/{draft.id}/publish", headers=headers)).status_code == 404
+    assert (
+        await client.post(f"/api/v1/challenges/{draft.id}/publish", headers=headers)
+    ).status_code == 404
     published = await make.challenge(officer, publish=True)
     cancel = await client.post(
         f"/api/v1/challenges/{published.id}/cancel", json={"reason": "ik wil niet"}, headers=headers

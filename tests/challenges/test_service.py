@@ -148,7 +148,9 @@ async def test_amend_refuses_reasonless_empty_and_weight_changes(make, officer):
     with pytest.raises(ValidationFailed) as failed:
         await service.amend(ctx, challenge.id, changed, "")
     assert "reason" in failed.value.errors
-    criteria = [c.model_copy(update={"weight": w}) for c, w in zip(data.criteria, [50, 35, 15])]
+    criteria = [
+        c.model_copy(update={"weight": w}) for c, w in zip(data.criteria, [50, 35, 15], strict=True)
+    ]
     with pytest.raises(ValidationFailed) as failed:
         await service.amend(ctx, challenge.id, data.model_copy(update={"criteria": criteria}), "W")
     assert "criteria" in failed.value.errors
@@ -250,7 +252,9 @@ async def test_questions_are_anonymous_and_public_once_answered(make, officer):
     question = await service.ask_question(make.ctx(asker), challenge.id, "Telt vrijstelling mee?")
     assert question.number == 1
     # Unanswered: the owner and the asker see it, others do not.
-    assert [q.id for q in await service.list_questions(make.ctx(officer), challenge)] == [question.id]
+    assert [q.id for q in await service.list_questions(make.ctx(officer), challenge)] == [
+        question.id
+    ]
     assert [q.id for q in await service.list_questions(make.ctx(asker), challenge)] == [question.id]
     assert await service.list_questions(make.ctx(other), challenge) == []
     assert await service.list_questions(make.ctx(None), challenge) == []

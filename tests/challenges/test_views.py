@@ -63,7 +63,7 @@ async def test_officer_writes_publishes_and_public_finds_it(client, officer):
     challenge_id = await create_via_form(client)
     draft = await client.get(f"/challenges/{challenge_id}")
     assert "Jongeren na detentie" in draft.text
-    assert 'action="/challenges/%d/publish"' % challenge_id in draft.text
+    assert f'action="/challenges/{challenge_id}/publish"' in draft.text
     assert "disabled" not in draft.text.split(f"/challenges/{challenge_id}/publish")[1][:300]
 
     published = await post_form(client, f"/challenges/{challenge_id}/publish", {})
@@ -89,7 +89,12 @@ async def test_htmx_list_request_gets_only_the_results_block(client, make, offic
 
 async def test_validation_errors_are_shown_next_to_fields_and_input_is_kept(client, officer):
     await sign_in(client, officer.email)
-    bad = {**FORM, "budget": "veel geld", "criteria-0-weight": "zeventig", "period_end": "2020-01-01"}
+    bad = {
+        **FORM,
+        "budget": "veel geld",
+        "criteria-0-weight": "zeventig",
+        "period_end": "2020-01-01",
+    }
     response = await post_form(client, "/challenges/new", bad, page="/challenges/new")
     assert response.status_code == 422
     assert 'id="budget_cents-error"' in response.text
@@ -101,7 +106,9 @@ async def test_validation_errors_are_shown_next_to_fields_and_input_is_kept(clie
 async def test_validation_errors_follow_the_language(client, officer):
     await sign_in(client, officer.email)
     await client.get("/lang/en")
-    response = await post_form(client, "/challenges/new", {**FORM, "budget": "x"}, "/challenges/new")
+    response = await post_form(
+        client, "/challenges/new", {**FORM, "budget": "x"}, "/challenges/new"
+    )
     assert "Enter an amount in euros, for example 450.000." in response.text
 
 
@@ -270,8 +277,11 @@ async def test_attachments_are_checked_by_content(client, officer, make):
     url = f"/challenges/{draft.id}/attachments"
 
     def upload(name, content, **extra):
-        return client.post(url, data={"csrf_token": token, **extra},
-                           files={"file": (name, content, "application/pdf")})
+        return client.post(
+            url,
+            data={"csrf_token": token, **extra},
+            files={"file": (name, content, "application/pdf")},
+        )
 
     fake = await upload("nep.pdf", b"MZ this is an exe")
     assert fake.status_code == 415
@@ -328,3 +338,16 @@ async def test_odd_urls_never_give_a_500(client, path):
     assert response.status_code < 500
     if path.startswith("/lang/"):
         assert response.headers["location"] == "/"
+
+
+async def test_an_oversized_request_is_refused_before_it_is_read(client, officer, make):
+    draft = await make.challenge(officer)
+    await sign_in(client, officer.email)
+    token = await csrf(client, f"/challenges/{draft.id}")
+    huge = b"%PDF-" + b"0" * (200_000 + 2 * 1024 * 1024)
+    response = await client.post(
+        f"/challenges/{draft.id}/attachments",
+        data={"csrf_token": token},
+        files={"file": ("groot.pdf", huge, "application/pdf")},
+    )
+    assert response.status_code == 413
