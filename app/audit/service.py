@@ -1,4 +1,4 @@
-"""Append events to the hash-chained audit log and verify the chain."""
+"""Append events to the hash-chained audit streams and verify them."""
 
 import hashlib
 import json
@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.models import AuditEvent
 
 GENESIS = "0" * 64
-_CHAIN_LOCK = 7_270_001
+PLATFORM = "platform"
+
+
+def sealed_stream(challenge_id: int) -> str:
+    """The stream for events that would reveal sealed proposals before the deadline."""
+    return f"sealed:challenge:{challenge_id}"
 
 
 def canonical(value: Any) -> str:
@@ -22,6 +27,8 @@ def canonical(value: Any) -> str:
 
 def event_hash(
     *,
+    stream: str,
+    seq: int,
     occurred_at: datetime,
     actor_id: int | None,
     action: str,
@@ -32,6 +39,8 @@ def event_hash(
 ) -> str:
     payload = canonical(
         {
+            "stream": stream,
+            "seq": seq,
             "occurred_at": occurred_at.isoformat(),
             "actor_id": actor_id,
             "action": action,
@@ -44,6 +53,10 @@ def event_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _lock_key(stream: str) -> int:
+    return int.from_bytes(hashlib.sha256(stream.encode()).digest()[:8], "big", signed=True)
+
+
 async def record(
     db: AsyncSession,
     *,
@@ -53,30 +66,33 @@ async def record(
     entity_type: str,
     entity_id: int | None,
     data: dict[str, Any] | None = None,
+    stream: str = PLATFORM,
 ) -> AuditEvent:
-    """Append one event; concurrent writers queue on a lock so the chain never forks."""
+    """Append one event; concurrent writers queue on a per-stream lock so no chain forks."""
     if db.get_bind().dialect.name == "postgresql":
-        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    prev = await db.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(stream)})
+    last = (
+        await db.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.stream == stream)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
     data = json.loads(canonical(data or {}))
-    event = AuditEvent(
+    fields = dict(
+        stream=stream,
+        seq=seq,
         occurred_at=now,
         actor_id=actor_id,
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
         data=data,
-        prev_hash=prev or GENESIS,
+        prev_hash=prev_hash,
     )
-    event.hash = event_hash(
-        occurred_at=now,
-        actor_id=actor_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        data=data,
-        prev_hash=event.prev_hash,
-    )
+    event = AuditEvent(**fields, hash=event_hash(**fields))
     db.add(event)
     await db.flush()
     return event
@@ -86,42 +102,51 @@ async def record(
 class Verification:
     ok: bool
     checked: int
-    broken_event_id: int | None = None
+    stream: str | None = None
+    broken_seq: int | None = None
     reason: str | None = None
 
     def summary(self) -> str:
         if self.ok:
             return f"ok ({self.checked} events)"
-        return f"broken at event {self.broken_event_id}: {self.reason}"
+        return f"broken in stream {self.stream} at event {self.broken_seq}: {self.reason}"
 
 
-async def _events(db: AsyncSession, batch: int = 1000) -> AsyncIterator[AuditEvent]:
-    last_id = 0
+async def _events(db: AsyncSession, stream: str, batch: int = 1000) -> AsyncIterator[AuditEvent]:
+    last = 0
     while True:
-        rows = (
-            await db.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.id > last_id)
-                .order_by(AuditEvent.id)
-                .limit(batch)
-            )
-        ).all()
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.stream == stream, AuditEvent.seq > last)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        )
+        rows = (await db.scalars(query)).all()
         if not rows:
             return
         for row in rows:
             yield row
-        last_id = rows[-1].id
+        last = rows[-1].seq
         db.expunge_all()
 
 
-async def verify_chain(db: AsyncSession) -> Verification:
-    """Walk the log in order; report the first event whose link or content does not hold."""
-    expected_prev = GENESIS
-    checked = 0
-    async for event in _events(db):
+async def streams(db: AsyncSession) -> list[str]:
+    return list((await db.scalars(select(AuditEvent.stream).distinct())).all())
+
+
+async def verify_stream(db: AsyncSession, stream: str) -> Verification:
+    """Walk one stream in order; report the first event whose link or content does not hold."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    async for event in _events(db, stream):
+        if event.seq != expected_seq:
+            return Verification(False, checked, stream, expected_seq, "an event is missing")
         if event.prev_hash != expected_prev:
-            return Verification(False, checked, event.id, "previous-hash link does not match")
+            return Verification(
+                False, checked, stream, event.seq, "previous-hash link does not match"
+            )
         recomputed = event_hash(
+            stream=event.stream,
+            seq=event.seq,
             occurred_at=event.occurred_at,
             actor_id=event.actor_id,
             action=event.action,
@@ -131,7 +156,20 @@ async def verify_chain(db: AsyncSession) -> Verification:
             prev_hash=event.prev_hash,
         )
         if recomputed != event.hash:
-            return Verification(False, checked, event.id, "content does not match its hash")
-        expected_prev = event.hash
+            return Verification(
+                False, checked, stream, event.seq, "content does not match its hash"
+            )
+        expected_prev, expected_seq = event.hash, expected_seq + 1
         checked += 1
-    return Verification(True, checked)
+    return Verification(True, checked, stream)
+
+
+async def verify_chain(db: AsyncSession, only: list[str] | None = None) -> Verification:
+    """Verify every stream (or the given ones); the first broken one is reported."""
+    total = 0
+    for stream in sorted(only if only is not None else await streams(db)):
+        result = await verify_stream(db, stream)
+        if not result.ok:
+            return result
+        total += result.checked
+    return Verification(True, total)

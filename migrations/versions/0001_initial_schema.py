@@ -19,6 +19,8 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stream", sa.String(length=60), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("occurred_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=80), nullable=False),
@@ -29,7 +31,8 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
         sa.UniqueConstraint("hash", name=op.f("uq_audit_events_hash")),
-        sa.UniqueConstraint("prev_hash", name=op.f("uq_audit_events_prev_hash")),
+        sa.UniqueConstraint("stream", "prev_hash", name="uq_audit_events_stream_prev_hash"),
+        sa.UniqueConstraint("stream", "seq", name="uq_audit_events_stream_seq"),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_events_action"), ["action"], unique=False)
