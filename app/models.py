@@ -1,7 +1,7 @@
 """Every model, imported once so the metadata (and Alembic) sees the whole schema."""
 
 from app.audit.models import AuditEvent
-from app.auth.models import ApiToken, LoginFailure, WebSession
+from app.auth.models import ApiToken, LoginFailure, OidcIdentity, WebSession
 from app.challenges.models import (
     Amendment,
     Challenge,
@@ -27,6 +27,7 @@ __all__ = [
     "Indicator",
     "LoginFailure",
     "MinimumRequirement",
+    "OidcIdentity",
     "Organisation",
     "Question",
     "User",

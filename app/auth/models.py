@@ -1,8 +1,8 @@
-"""Browser sessions, personal API tokens and failed sign-in attempts."""
+"""Browser sessions, personal API tokens, failed sign-in attempts and identity-provider links."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -18,6 +18,9 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when the user signed in through an identity provider, for its end-session endpoint.
+    oidc_provider: Mapped[str | None] = mapped_column(String(40))
+    id_token: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiToken(Base):
@@ -42,3 +45,21 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     client_ip: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class OidcIdentity(Base):
+    """An account at an identity provider (issuer + subject) linked to one user.
+
+    The subject never changes at the provider, so the link survives a changed email address.
+    """
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sign_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
