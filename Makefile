@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 AXE_VERSION := 4.11.0
+OIDC_PROVIDER_VERSION := 9.13.3
 
 .PHONY: setup run test lint bench clean
 
@@ -21,12 +22,20 @@ $(VENV)/axe/node_modules/axe-core/axe.min.js:
 	    --prefix $(VENV)/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the accessibility checks will be skipped"; fi
 
+# oidc-provider (a certified OpenID Connect provider) for the end-to-end sign-in test, pinned.
+$(VENV)/oidc/node_modules/oidc-provider/package.json:
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-save --no-package-lock --no-audit --no-fund \
+	    --prefix $(VENV)/oidc oidc-provider@$(OIDC_PROVIDER_VERSION); \
+	else echo "npm not found: the end-to-end sign-in test will be skipped"; fi
+
 run: setup
 	$(BIN)/uitkomst migrate
 	$(BIN)/uitkomst demo-data --if-empty
 	$(BIN)/uitkomst serve
 
-test: setup $(VENV)/axe/node_modules/axe-core/axe.min.js
+test: setup $(VENV)/axe/node_modules/axe-core/axe.min.js \
+      $(VENV)/oidc/node_modules/oidc-provider/package.json
 	bash scripts/test
 
 lint: setup

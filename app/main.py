@@ -1,6 +1,7 @@
 """create_app(): the one place the application is assembled."""
 
 import logging
+import os
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
@@ -9,8 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
 from app.audit import api as audit_api
+from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
 from app.challenges import api as challenges_api
 from app.challenges import views as challenges_views
@@ -120,10 +123,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.clock = clock or Clock()
     app.state.documents = LocalDocumentStore(settings.documents_dir)
+    oidc.configure(app, oidc.providers_from_env(os.environ))
     app.add_middleware(
         RequestLocaleAndCsrf,
         secure_cookies=settings.secure_cookies,
         max_body=settings.max_upload_bytes + 1024 * 1024,
+    )
+    # Only the OpenID Connect flow keeps state here (state, nonce, PKCE verifier), briefly.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="uk_oidc",
+        max_age=oidc.FLOW_SECONDS,
+        path="/auth/oidc",
+        same_site="lax",
+        https_only=settings.secure_cookies,
     )
     install_error_handlers(app)
 
@@ -132,6 +146,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return {"status": "ok"}
 
     app.include_router(auth_views.router)
+    app.include_router(oidc_views.router)
     app.include_router(challenges_views.router)
     app.include_router(challenges_api.router)
     app.include_router(audit_api.router)

@@ -56,7 +56,16 @@ async def authenticate(
     return user
 
 
-async def start_session(db: AsyncSession, user: User, now: datetime, days: int) -> str:
+async def start_session(
+    db: AsyncSession,
+    user: User,
+    now: datetime,
+    days: int,
+    *,
+    oidc_provider: str | None = None,
+    id_token: str | None = None,
+) -> str:
+    """A new browser session; after OIDC sign-in it keeps what the provider's sign-out needs."""
     token = secrets.token_urlsafe(32)
     db.add(
         WebSession(
@@ -64,6 +73,8 @@ async def start_session(db: AsyncSession, user: User, now: datetime, days: int) 
             user_id=user.id,
             created_at=now,
             expires_at=now + timedelta(days=days),
+            oidc_provider=oidc_provider,
+            id_token=id_token,
         )
     )
     await record(
@@ -73,11 +84,12 @@ async def start_session(db: AsyncSession, user: User, now: datetime, days: int) 
         action="user.signed_in",
         entity_type="user",
         entity_id=user.id,
+        data={"provider": oidc_provider} if oidc_provider else None,
     )
     return token
 
 
-async def end_session(db: AsyncSession, token: str, now: datetime) -> None:
+async def end_session(db: AsyncSession, token: str, now: datetime) -> WebSession | None:
     session = await db.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
     if session is not None:
         await db.delete(session)
@@ -89,6 +101,7 @@ async def end_session(db: AsyncSession, token: str, now: datetime) -> None:
             entity_type="user",
             entity_id=session.user_id,
         )
+    return session
 
 
 def _with_organisation():

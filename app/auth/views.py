@@ -1,4 +1,4 @@
-"""Sign in and out with a local account, and switch the language."""
+"""Sign in with a local account, sign out, and switch the language."""
 
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth import service
+from app.auth import oidc, service
 from app.auth.deps import WebCtx, verify_csrf
+from app.config import Settings
 from app.errors import DomainError
 from app.i18n import LOCALES
 from app.routing import CommittingRoute
@@ -32,9 +33,27 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def login_page_response(
+    request: Request,
+    next: str | None,
+    *,
+    email: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The sign-in page: a button per identity provider, then the local account form."""
+    context = {
+        "next": safe_next(next),
+        "email": email,
+        "error": error,
+        "providers": list(request.app.state.oidc_providers.values()),
+    }
+    return render(request, "auth/login.html", context, status_code=status_code)
+
+
 @router.get("/login")
 async def login_page(request: Request, ctx: WebCtx, next: str | None = None) -> Response:
-    return render(request, "auth/login.html", {"next": safe_next(next), "email": ""})
+    return login_page_response(request, next)
 
 
 @router.post("/login")
@@ -52,14 +71,14 @@ async def login(
         )
     except DomainError as error:
         # Render (not raise) so the failed attempt is committed and counts towards the throttle.
-        return render(
-            request,
-            "auth/login.html",
-            {"next": safe_next(next), "email": email, "error": error.text()},
-            status_code=error.status,
+        return login_page_response(
+            request, next, email=email, error=error.text(), status_code=error.status
         )
     token = await service.start_session(ctx.db, user, ctx.now, settings.session_days)
-    response = redirect(request, safe_next(next))
+    return with_session_cookie(redirect(request, safe_next(next)), token, settings)
+
+
+def with_session_cookie(response: Response, token: str, settings: Settings) -> Response:
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -74,9 +93,12 @@ async def login(
 @router.post("/logout")
 async def logout(request: Request, ctx: WebCtx) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        await service.end_session(ctx.db, token, ctx.now)
-    response = redirect(request, "/")
+    ended = await service.end_session(ctx.db, token, ctx.now) if token else None
+    target = "/"
+    if ended is not None and ended.oidc_provider:
+        # Signed in through an identity provider: let it end its session too, where it can.
+        target = await oidc.end_session_url(request, ended.oidc_provider, ended.id_token) or "/"
+    response = redirect(request, target)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
