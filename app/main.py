@@ -25,6 +25,8 @@ from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
 from app.middleware import RequestLocaleAndCsrf
+from app.organisations import api as organisations_api
+from app.organisations import views as organisations_views
 from app.web import render
 
 log = logging.getLogger("uitkomst")
@@ -147,6 +149,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app.include_router(auth_views.router)
     app.include_router(oidc_views.router)
+    app.include_router(organisations_views.router)
+    app.include_router(organisations_api.router)
     app.include_router(challenges_views.router)
     app.include_router(challenges_api.router)
     app.include_router(audit_api.router)

@@ -16,7 +16,7 @@ CALLERS = [
     "auditor",
 ]
 
-# action, object ("draft" | "published" | None), callers allowed
+# action, object ("draft" | "published" | a user, see world() | None), callers allowed
 MATRIX = [
     (Action.challenge_create, None, {"owner_officer", "other_officer"}),
     (Action.challenge_read, "draft", {"owner_officer"}),
@@ -28,6 +28,10 @@ MATRIX = [
     (Action.question_ask, "published", {"provider"}),
     (Action.question_answer, "published", {"owner_officer"}),
     (Action.question_read_private, "published", {"owner_officer"}),
+    (Action.user_manage, None, {"admin"}),
+    (Action.user_manage, "colleague", {"admin"}),
+    (Action.user_manage, "own_account", set()),
+    (Action.user_manage, "outsider", set()),
 ]
 
 
@@ -48,6 +52,9 @@ async def world(make):
         None: None,
         "draft": await make.challenge(users["owner_officer"]),
         "published": await make.challenge(users["owner_officer"], publish=True),
+        "colleague": users["owner_officer"],  # same organisation as the admin
+        "own_account": users["admin"],
+        "outsider": users["other_officer"],
     }
     return users, objects
 

@@ -20,6 +20,7 @@ class Action(StrEnum):
     question_ask = "question.ask"
     question_answer = "question.answer"
     question_read_private = "question.read_private"
+    user_manage = "user.manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -38,7 +39,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.provider_member: frozenset({Action.challenge_read, Action.question_ask}),
     Role.evaluator: frozenset({Action.challenge_read}),
     Role.auditor: frozenset({Action.challenge_read}),
-    Role.admin: frozenset({Action.challenge_read}),
+    Role.admin: frozenset({Action.challenge_read, Action.user_manage}),
 }
 
 PUBLIC_ACTIONS = frozenset({Action.challenge_read})
@@ -63,6 +64,10 @@ def can(user: User | None, action: Action, obj: Any = None) -> bool:
     granted = ROLE_PERMISSIONS.get(user.role, frozenset()) if user and user.role else frozenset()
     if action not in granted | PUBLIC_ACTIONS:
         return False
+    if isinstance(obj, User):
+        # Own organisation only, and never one's own role: no admin locks themselves out.
+        same_organisation = user is not None and obj.organisation_id == user.organisation_id
+        return same_organisation and obj.id != user.id
     if isinstance(obj, Challenge):
         if action == Action.challenge_read:
             return obj.is_public or (
@@ -88,3 +93,8 @@ def readable_challenges(user: User | None) -> ColumnElement[bool]:
     if user is not None and user.role == Role.policy_officer:
         return or_(public, Challenge.organisation_id == user.organisation_id)
     return public
+
+
+def manageable_users(user: User) -> ColumnElement[bool]:
+    """The WHERE clause for the accounts an admin sees: those of their own organisation."""
+    return User.organisation_id == user.organisation_id

@@ -1,0 +1,28 @@
+"""Accounts as the admin API shows them, and a role change."""
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from app.organisations.models import Role
+
+
+class MemberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    role: Role | None
+    is_active: bool
+
+    @computed_field
+    @property
+    def waiting_for_role(self) -> bool:
+        return self.role is None
+
+
+class RoleIn(BaseModel):
+    """`null` takes the role away; the account then waits for a role again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None

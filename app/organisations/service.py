@@ -1,0 +1,59 @@
+"""The people of an organisation and the roles its admin grants them."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.audit.service import record
+from app.auth.permissions import Action, assert_can, can, manageable_users
+from app.context import Context
+from app.errors import Forbidden, NotFound, Unauthenticated
+from app.organisations.models import Role, User
+
+
+def _admin(ctx: Context) -> User:
+    if ctx.user is None:
+        raise Unauthenticated("Please sign in first.")
+    assert_can(ctx.user, Action.user_manage)
+    return ctx.user
+
+
+async def members(ctx: Context) -> list[User]:
+    """The admin's organisation, people waiting for a role first."""
+    admin = _admin(ctx)
+    rows = await ctx.db.scalars(
+        select(User)
+        .where(manageable_users(admin))
+        .order_by(User.role.is_(None).desc(), User.name, User.id)
+    )
+    return list(rows)
+
+
+async def set_role(ctx: Context, user_id: int, role: Role | None) -> User:
+    """Grant, change or take away a role; the identity provider never does this."""
+    admin = _admin(ctx)
+    member = await ctx.db.scalar(
+        select(User)
+        .options(joinedload(User.organisation))
+        .where(User.id == user_id, manageable_users(admin))
+    )
+    if member is None:
+        raise NotFound("This user does not exist.")
+    if not can(admin, Action.user_manage, member):
+        raise Forbidden(
+            "You cannot change your own role; another admin of your organisation can.",
+            code="own_role",
+        )
+    if member.role == role:
+        return member
+    previous, member.role = member.role, role
+    await record(
+        ctx.db,
+        now=ctx.now,
+        actor_id=admin.id,
+        action="user.role_granted" if role else "user.role_removed",
+        entity_type="user",
+        entity_id=member.id,
+        data={"role": role, "previous": previous},
+    )
+    await ctx.db.flush()
+    return member

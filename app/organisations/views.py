@@ -1,0 +1,40 @@
+"""The admin's page of their organisation's people, where roles are granted."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.auth.deps import WebCtx, verify_csrf
+from app.db import Id
+from app.errors import ValidationFailed
+from app.i18n import Lazy
+from app.organisations import service
+from app.organisations.models import Role
+from app.routing import CommittingRoute
+from app.web import redirect, render
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
+
+
+@router.get("/admin/users")
+async def users_page(request: Request, ctx: WebCtx, saved: str | None = None) -> Response:
+    members = await service.members(ctx)
+    changed = next((m for m in members if str(m.id) == saved), None)
+    return render(
+        request,
+        "organisations/users.html",
+        {"members": members, "roles": list(Role), "saved": changed},
+    )
+
+
+@router.post("/admin/users/{user_id}/role")
+async def change_role(
+    request: Request, ctx: WebCtx, user_id: Id, role: Annotated[str, Form(max_length=40)] = ""
+) -> Response:
+    if role and role not in {r.value for r in Role}:
+        raise ValidationFailed({"role": Lazy("Choose a role from the list.")})
+    await service.set_role(ctx, user_id, Role(role) if role else None)
+    return redirect(request, f"/admin/users?saved={user_id}")
