@@ -31,6 +31,7 @@ class Settings(BaseSettings):
 
     environment: Literal["dev", "test", "demo", "production"] = "dev"
     secret_key: str = DEV_SECRET
+    sealing_key: str | None = None
     database_url: str = f"sqlite:///{ROOT / 'var' / 'uitkomst.db'}"
     documents_dir: Path = ROOT / "var" / "documents"
     host: str = "127.0.0.1"

@@ -19,6 +19,7 @@ from app.challenges import api as challenges_api
 from app.challenges import views as challenges_views
 from app.challenges.schemas import field_errors
 from app.clock import Clock
+from app.coalitions import api as coalitions_api
 from app.config import ROOT, Settings, get_settings
 from app.db import create_engine, make_sessionmaker
 from app.documents.store import LocalDocumentStore
@@ -27,6 +28,7 @@ from app.i18n import translate
 from app.middleware import RequestLocaleAndCsrf
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
+from app.proposals import api as proposals_api
 from app.web import render
 
 log = logging.getLogger("uitkomst")
@@ -154,5 +156,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(challenges_views.router)
     app.include_router(challenges_api.router)
     app.include_router(audit_api.router)
+    app.include_router(coalitions_api.router)
+    app.include_router(proposals_api.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

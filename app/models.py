@@ -12,8 +12,15 @@ from app.challenges.models import (
     Question,
 )
 from app.clock import ClockOffset
+from app.coalitions.models import Coalition, CoalitionMember
 from app.documents.models import Document
 from app.organisations.models import Organisation, User
+from app.proposals.models import (
+    ProposalAttachment,
+    ProposalDraft,
+    ProposalOpening,
+    ProposalSubmission,
+)
 
 __all__ = [
     "Amendment",
@@ -22,6 +29,8 @@ __all__ = [
     "Challenge",
     "ChallengeAttachment",
     "ClockOffset",
+    "Coalition",
+    "CoalitionMember",
     "Criterion",
     "Document",
     "Indicator",
@@ -29,6 +38,10 @@ __all__ = [
     "MinimumRequirement",
     "OidcIdentity",
     "Organisation",
+    "ProposalAttachment",
+    "ProposalDraft",
+    "ProposalOpening",
+    "ProposalSubmission",
     "Question",
     "User",
     "WebSession",

@@ -23,6 +23,7 @@ LANG_COOKIE = "uk_lang"
 
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 env = templates.env
+env.auto_reload = get_settings().environment == "dev"  # no file checks per render elsewhere
 env.add_extension("jinja2.ext.i18n")
 env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 

@@ -1,14 +1,17 @@
 """Test database built by the migrations; each test runs in a transaction that is rolled back."""
 
+import asyncio
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("ENVIRONMENT", "test")
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -26,6 +29,35 @@ DATABASE_URL = normalise_database_url(
     os.environ.get("TEST_DATABASE_URL")
     or f"sqlite:///{Path(tempfile.mkdtemp(prefix='uitkomst-test-')) / 'test.db'}"
 )
+
+
+@contextmanager
+def scratch_database(suffix: str, folder: Path) -> Iterator[str]:
+    """A database of its own for tests that must commit: an SQLite file, or in a PostgreSQL run
+    a new database beside the test database, dropped afterwards."""
+    if not DATABASE_URL.startswith("postgresql"):
+        yield f"sqlite:///{folder / f'{suffix}.db'}"
+        return
+    base, _, name = DATABASE_URL.rpartition("/")
+    scratch = f"{name}_{suffix}"
+    user, _, hostport = base.removeprefix("postgresql+asyncpg://").partition("@")
+    host, _, port = hostport.partition(":")
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(
+            user=user, host=host, port=int(port or 5432), database="postgres"
+        )
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+    asyncio.run(admin(f'CREATE DATABASE "{scratch}"'))
+    try:
+        yield f"{base}/{scratch}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
 
 
 def pytest_report_header() -> str:

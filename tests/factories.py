@@ -122,3 +122,44 @@ class Factory:
             await service.publish(ctx, challenge.id)
         await self.db.flush()
         return challenge
+
+
+async def coalition_of(
+    make: "Factory", challenge: Challenge, lead: User, *members: User, accept: bool = True
+):
+    """A coalition led by `lead`'s organisation with `members` invited (and accepted)."""
+    from app.coalitions import service as coalitions
+    from app.coalitions.schemas import CoalitionIn, ResponseIn
+
+    coalition = await coalitions.start_coalition(
+        make.ctx(lead),
+        challenge.id,
+        CoalitionIn(name=f"Coalitie {make._next()}", role="penvoerder"),
+    )
+    for member in members:
+        await coalitions.invite(make.ctx(lead), coalition.id, member.organisation_id)
+        if accept:
+            await coalitions.respond(make.ctx(member), coalition.id, ResponseIn(accept=True))
+    return await coalitions.load_coalition(make.ctx(lead), coalition.id)
+
+
+def complete_content(challenge: Challenge, coalition, **overrides: Any):
+    """A proposal that may be submitted: every target, share and requirement answered."""
+    from app.coalitions.models import MemberStatus
+    from app.proposals.schemas import ProposalContent
+
+    accepted = [m for m in coalition.members if m.status == MemberStatus.accepted]
+    data = {
+        "approach": "Eén plan per leerling met school en jeugdhulp.",
+        "theory_of_change": "Samen zien we eerder wat werkt.",
+        "targets": [{"indicator_id": i.id, "value": 65} for i in challenge.indicators],
+        "budget": [
+            {"organisation_id": m.organisation_id, "amount_cents": 100_000_00} for m in accepted
+        ],
+        "requirement_answers": [
+            {"requirement_id": r.id, "met": True, "explanation": "Ja."}
+            for r in challenge.requirements
+        ],
+    }
+    data.update(overrides)
+    return ProposalContent.model_validate(data)

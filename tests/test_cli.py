@@ -4,41 +4,19 @@ import asyncio
 import os
 import re
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 
 from app import cli
 from app.config import get_settings
 from app.db import create_engine
-from tests.conftest import DATABASE_URL
+from tests.conftest import scratch_database
 
 
 @pytest.fixture(scope="module")
 def scratch_url(tmp_path_factory) -> str:
-    """A fresh, migrated database: an SQLite file, or a new PostgreSQL database in a PG run."""
-    if DATABASE_URL.startswith("postgresql"):
-        base, _, name = DATABASE_URL.rpartition("/")
-        scratch = f"{name}_cli"
-        server = base.replace("postgresql+asyncpg://", "")
-        user, _, hostport = server.partition("@")
-        host, _, port = hostport.partition(":")
-
-        async def admin(sql: str) -> None:
-            conn = await asyncpg.connect(
-                user=user, host=host, port=int(port or 5432), database="postgres"
-            )
-            try:
-                await conn.execute(sql)
-            finally:
-                await conn.close()
-
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        asyncio.run(admin(f'CREATE DATABASE "{scratch}"'))
-        yield f"{base}/{scratch}"
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.db'}"
+    with scratch_database("cli", tmp_path_factory.mktemp("cli")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +169,19 @@ def test_database_url_accepts_plain_forms():
     assert normalise_database_url("sqlite:///var/app.db") == "sqlite+aiosqlite:///var/app.db"
     assert normalise_database_url("postgresql://u:p@h/db") == "postgresql+asyncpg://u:p@h/db"
     assert normalise_database_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+def test_a_configuration_problem_is_one_clear_line(monkeypatch, capsys):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    try:
+        code = cli.main(["migrate"])
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        "uitkomst: configuration problem: SECRET_KEY must be set to a random value in production"
+    )

@@ -66,5 +66,97 @@ async def test_matrix(world, caller, action, obj, allowed):
     assert can(users[caller], action, objects[obj]) is (caller in allowed)
 
 
+COALITION_CALLERS = [
+    "public",
+    "lead",
+    "member",
+    "invited",
+    "declined",
+    "outsider_provider",
+    "owner_officer",
+    "other_officer",
+    "admin",
+    "auditor",
+    "evaluator",
+]
+BEFORE, AFTER = "before_deadline", "after_deadline"
+
+# action, moment, callers allowed (on a coalition of a published challenge)
+COALITION_MATRIX = [
+    (Action.coalition_read, BEFORE, {"lead", "member", "invited"}),
+    (Action.coalition_manage, BEFORE, {"lead"}),
+    (Action.coalition_respond, BEFORE, {"invited"}),
+    (Action.coalition_leave, BEFORE, {"member"}),
+    (Action.proposal_edit, BEFORE, {"lead", "member"}),
+    (Action.proposal_submit, BEFORE, {"lead"}),
+    (Action.proposal_read, BEFORE, {"lead", "member"}),
+    # Sealed until the deadline; after it the owner municipality and auditors may read.
+    (Action.proposal_read, AFTER, {"lead", "member", "owner_officer", "auditor"}),
+]
+CHALLENGE_ACTIONS = [
+    (
+        Action.coalition_start,
+        BEFORE,
+        {"lead", "member", "invited", "declined", "outsider_provider"},
+    ),
+    (Action.opening_read, BEFORE, set()),
+    (Action.opening_read, AFTER, {"owner_officer", "auditor"}),
+]
+
+
+@pytest.fixture
+async def coalition_world(make):
+    from datetime import timedelta
+
+    from app.challenges import service as challenges
+    from app.coalitions import service as coalitions
+    from app.coalitions.schemas import ResponseIn
+    from tests.factories import coalition_of
+
+    municipality = await make.org(OrganisationKind.municipality)
+    officer = await make.user(Role.policy_officer, org=municipality)
+    challenge = await make.challenge(officer, publish=True)
+    users = {
+        "public": None,
+        "lead": await make.user(Role.provider_member),
+        "member": await make.user(Role.provider_member),
+        "invited": await make.user(Role.provider_member),
+        "declined": await make.user(Role.provider_member),
+        "outsider_provider": await make.user(Role.provider_member),
+        "owner_officer": officer,
+        "other_officer": await make.user(Role.policy_officer),
+        "admin": await make.user(Role.admin, org=municipality),
+        "auditor": await make.user(Role.auditor),
+        "evaluator": await make.user(Role.evaluator),
+    }
+    coalition = await coalition_of(make, challenge, users["lead"], users["member"])
+    for who in ("invited", "declined"):
+        await coalitions.invite(make.ctx(users["lead"]), coalition.id, users[who].organisation_id)
+    await coalitions.respond(make.ctx(users["declined"]), coalition.id, ResponseIn(accept=False))
+    coalition = await coalitions.load_coalition(make.ctx(None), coalition.id)
+    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    moments = {
+        BEFORE: challenge.submission_deadline - timedelta(seconds=1),
+        AFTER: challenge.submission_deadline,
+    }
+    return users, coalition, challenge, moments
+
+
+@pytest.mark.parametrize("caller", COALITION_CALLERS)
+@pytest.mark.parametrize(("action", "moment", "allowed"), COALITION_MATRIX, ids=str)
+async def test_coalition_matrix(coalition_world, caller, action, moment, allowed):
+    users, coalition, _challenge, moments = coalition_world
+    assert can(users[caller], action, coalition, moments[moment]) is (caller in allowed)
+
+
+@pytest.mark.parametrize("caller", COALITION_CALLERS)
+@pytest.mark.parametrize(("action", "moment", "allowed"), CHALLENGE_ACTIONS, ids=str)
+async def test_challenge_level_coalition_matrix(coalition_world, caller, action, moment, allowed):
+    users, _coalition, challenge, moments = coalition_world
+    assert can(users[caller], action, challenge, moments[moment]) is (caller in allowed)
+
+
 def test_every_action_is_in_the_matrix():
-    assert {action for action, _obj, _allowed in MATRIX} == set(Action)
+    covered = {action for action, _obj, _allowed in MATRIX}
+    covered |= {action for action, _moment, _allowed in COALITION_MATRIX + CHALLENGE_ACTIONS}
+    assert covered == set(Action)

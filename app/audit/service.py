@@ -4,7 +4,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -80,6 +80,7 @@ async def record(
         )
     ).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    now = now.astimezone(UTC)  # hash the moment as it will read back from the database
     data = json.loads(canonical(data or {}))
     fields = dict(
         stream=stream,

@@ -1,11 +1,13 @@
 """Every permission rule in one place: what each role may do, and on which objects."""
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 
-from app.challenges.models import Challenge
+from app.challenges.models import Challenge, ChallengeStatus
+from app.coalitions.models import Coalition, MemberStatus
 from app.errors import Forbidden, Unauthenticated
 from app.organisations.models import OrganisationKind, Role, User
 
@@ -20,6 +22,15 @@ class Action(StrEnum):
     question_ask = "question.ask"
     question_answer = "question.answer"
     question_read_private = "question.read_private"
+    coalition_start = "coalition.start"
+    coalition_read = "coalition.read"
+    coalition_manage = "coalition.manage"
+    coalition_respond = "coalition.respond"
+    coalition_leave = "coalition.leave"
+    proposal_edit = "proposal.edit"
+    proposal_submit = "proposal.submit"
+    proposal_read = "proposal.read"
+    opening_read = "opening.read"
     user_manage = "user.manage"
 
 
@@ -34,11 +45,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.challenge_cancel,
             Action.question_answer,
             Action.question_read_private,
+            Action.proposal_read,
+            Action.opening_read,
         }
     ),
-    Role.provider_member: frozenset({Action.challenge_read, Action.question_ask}),
+    Role.provider_member: frozenset(
+        {
+            Action.challenge_read,
+            Action.question_ask,
+            Action.coalition_start,
+            Action.coalition_read,
+            Action.coalition_manage,
+            Action.coalition_respond,
+            Action.coalition_leave,
+            Action.proposal_edit,
+            Action.proposal_submit,
+            Action.proposal_read,
+        }
+    ),
     Role.evaluator: frozenset({Action.challenge_read}),
-    Role.auditor: frozenset({Action.challenge_read}),
+    Role.auditor: frozenset({Action.challenge_read, Action.proposal_read, Action.opening_read}),
     Role.admin: frozenset({Action.challenge_read, Action.user_manage}),
 }
 
@@ -59,15 +85,55 @@ def _is_owner(user: User, challenge: Challenge) -> bool:
     return user.organisation_id == challenge.organisation_id
 
 
-def can(user: User | None, action: Action, obj: Any = None) -> bool:
-    """Role grants the action; the object rules then narrow it."""
+def _status(user: User, coalition: Coalition) -> MemberStatus | None:
+    member = coalition.member(user.organisation_id)
+    return member.status if member else None
+
+
+def _unsealed(challenge: Challenge, now: datetime | None) -> bool:
+    """Sealed until the submission deadline: before it, only the coalition itself may look."""
+    deadline = challenge.submission_deadline
+    return now is not None and deadline is not None and now >= deadline
+
+
+def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datetime | None) -> bool:
+    status = _status(user, coalition)
+    lead = user.organisation_id == coalition.lead_organisation_id
+    if action == Action.coalition_read:
+        return status in (MemberStatus.invited, MemberStatus.accepted)
+    if action in (Action.coalition_manage, Action.proposal_submit):
+        return lead and status == MemberStatus.accepted
+    if action == Action.coalition_respond:
+        return status == MemberStatus.invited
+    if action == Action.coalition_leave:
+        return status == MemberStatus.accepted and not lead
+    if action == Action.proposal_edit:
+        return status == MemberStatus.accepted
+    if action == Action.proposal_read:
+        if user.role == Role.provider_member:
+            return status == MemberStatus.accepted
+        # The municipality and auditors read submitted proposals only once they are opened.
+        owner = user.role != Role.policy_officer or _is_owner(user, coalition.challenge)
+        return owner and _unsealed(coalition.challenge, now)
+    return False
+
+
+def can(user: User | None, action: Action, obj: Any = None, now: datetime | None = None) -> bool:
+    """Role grants the action; the object rules then narrow it (sealing needs `now`)."""
     granted = ROLE_PERMISSIONS.get(user.role, frozenset()) if user and user.role else frozenset()
     if action not in granted | PUBLIC_ACTIONS:
         return False
+    if isinstance(obj, Coalition):
+        return user is not None and _coalition_rule(user, action, obj, now)
     if isinstance(obj, User):
         # Own organisation only, and never one's own role: no admin locks themselves out.
         same_organisation = user is not None and obj.organisation_id == user.organisation_id
         return same_organisation and obj.id != user.id
+    if isinstance(obj, Challenge) and action == Action.opening_read:
+        owner = user.role != Role.policy_officer or _is_owner(user, obj)
+        return owner and _unsealed(obj, now)
+    if isinstance(obj, Challenge) and action == Action.coalition_start:
+        return obj.status == ChallengeStatus.published
     if isinstance(obj, Challenge):
         if action == Action.challenge_read:
             return obj.is_public or (
@@ -80,8 +146,10 @@ def can(user: User | None, action: Action, obj: Any = None) -> bool:
     return True
 
 
-def assert_can(user: User | None, action: Action, obj: Any = None) -> None:
-    if not can(user, action, obj):
+def assert_can(
+    user: User | None, action: Action, obj: Any = None, now: datetime | None = None
+) -> None:
+    if not can(user, action, obj, now):
         if user is None:
             raise Unauthenticated("Please sign in first.")
         raise Forbidden("You are not allowed to do this.")

@@ -67,6 +67,8 @@ class Challenge(Base):
     question_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submission_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     expected_award_date: Mapped[date | None] = mapped_column(Date)
+    # Normally an organisation sits in one coalition per challenge; a challenge may relax that.
+    allow_multiple_coalitions: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

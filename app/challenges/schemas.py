@@ -72,6 +72,7 @@ class ChallengeIn(BaseModel):
     question_deadline: datetime | None = None
     submission_deadline: datetime | None = None
     expected_award_date: date | None = None
+    allow_multiple_coalitions: bool = False
     indicators: Annotated[list[IndicatorIn], Field(max_length=50)] = []
     criteria: Annotated[list[CriterionIn], Field(max_length=50)] = []
     requirements: Annotated[
@@ -238,6 +239,7 @@ class ChallengeOut(BaseModel):
     question_deadline: datetime | None
     submission_deadline: datetime | None
     expected_award_date: date | None
+    allow_multiple_coalitions: bool
     published_at: datetime | None
     cancelled_at: datetime | None
     cancel_reason: str | None

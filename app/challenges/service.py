@@ -45,6 +45,7 @@ _SCALARS = (
     "question_deadline",
     "submission_deadline",
     "expected_award_date",
+    "allow_multiple_coalitions",
 )
 _FULL = (
     selectinload(Challenge.organisation),
@@ -263,6 +264,10 @@ async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str)
     ):
         errors["question_deadline"] = Lazy(
             "The question deadline may be extended, never shortened."
+        )
+    if data.allow_multiple_coalitions != old.allow_multiple_coalitions:
+        errors["allow_multiple_coalitions"] = Lazy(
+            "Whether an organisation may join several coalitions is fixed at publication."
         )
     if not _frozen_criteria(old.criteria, data.criteria):
         errors["criteria"] = Lazy("Criteria, their kinds and weights are fixed at publication.")

@@ -596,6 +596,8 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
         ctx, open_challenge.id, amended, "Meer tijd voor coalitievorming na vragen uit de markt."
     )
 
+    await _coalitions(db, users, created, now, store)
+
     officer = users["jeugd@voorbeeldstad.nl"]
     draft_ctx = Context(db=db, user=officer, now=now - timedelta(days=3))
     await service.create_draft(
@@ -622,3 +624,198 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
         cancelled.id,
         "De bibliotheek sluit tijdelijk voor verbouwing; de opgave komt later opnieuw.",
     )
+
+
+# (challenge index, coalition name, lead email, member emails, accept all?, submit?, approach)
+COALITIONS = [
+    (
+        0,
+        "Samen terug naar school",
+        "petra@rivierenland.nl",
+        ["karim@jeugdhulpdebrug.nl", "noor@oostwijk.nl"],
+        True,
+        2,
+        "Per leerling één plan, gemaakt met de leerling, de ouders, de school en de jeugdhulp aan één tafel. Een onafhankelijke bemiddelaar bewaakt het plan; de school krijgt ondersteuning in de klas zodat terugkeer ook voor de klas werkt.",
+    ),
+    (
+        0,
+        "Roeien naar de klas",
+        "tom@despiegel.nl",
+        ["eva@woonstichtingthuis.nl"],
+        True,
+        1,
+        "Sport als brug: thuiszitters trainen twee keer per week met studenten van de roeivereniging; een vaste coach van de woonstichting begeleidt het gezin thuis en de terugkeer naar school.",
+    ),
+    (
+        0,
+        "Schuldenvrij leren",
+        "ruud@schuldhulpsamen.nl",
+        ["bert@vandijk.nl"],
+        False,
+        0,
+        "Geldzorgen thuis zijn vaak een oorzaak van thuiszitten; wij pakken die zorgen aan terwijl de school de leerling terughaalt.",
+    ),
+    (
+        1,
+        "Nieuwe start",
+        "karim@jeugdhulpdebrug.nl",
+        ["lisa@werkplaatsvooruit.nl", "bert@vandijk.nl"],
+        True,
+        1,
+        "Intensieve individuele begeleiding vanaf de laatste maand in detentie: gezin, school, werk en vrije tijd samen, met een leerwerkplek bij een lokaal bedrijf.",
+    ),
+    (
+        1,
+        "Wijk als vangnet",
+        "anna@welzijnvoorbeeldstad.nl",
+        ["noor@oostwijk.nl"],
+        True,
+        1,
+        "Buurtmentoren en het welzijnswerk vangen jongeren op bij terugkeer en verbinden ze met school of werk in de wijk.",
+    ),
+    (
+        2,
+        "Direct in gesprek",
+        "ruud@schuldhulpsamen.nl",
+        ["anna@welzijnvoorbeeldstad.nl", "eva@woonstichtingthuis.nl"],
+        True,
+        1,
+        "Binnen vijf werkdagen een eerste gesprek, aan huis als dat nodig is; de woonstichting meldt betalingsachterstanden vroeg, zodat schulden niet eerst groeien.",
+    ),
+    (
+        2,
+        "Geldfit Voorbeeldstad",
+        "lisa@werkplaatsvooruit.nl",
+        ["bert@vandijk.nl"],
+        True,
+        1,
+        "Ervaringsdeskundigen van de werkplaats voeren het eerste gesprek; werkgevers helpen met loonbeslag en een stabiel inkomen.",
+    ),
+    (
+        3,
+        "Vrijwillig aan het werk",
+        "lisa@werkplaatsvooruit.nl",
+        ["anna@welzijnvoorbeeldstad.nl"],
+        True,
+        1,
+        "Vrijwilligerswerk met een vast ritme en een loopbaancoach; werkgevers uit het netwerk bieden proefplaatsingen.",
+    ),
+    (
+        4,
+        "Oostwijk in beweging",
+        "tom@despiegel.nl",
+        ["eva@woonstichtingthuis.nl", "noor@oostwijk.nl"],
+        True,
+        1,
+        "Kinderen, studenten en de woningcorporatie organiseren samen wekelijkse sport op het plein en op het water.",
+    ),
+    (
+        5,
+        "Eén gezin, één coach",
+        "anna@welzijnvoorbeeldstad.nl",
+        ["karim@jeugdhulpdebrug.nl", "ruud@schuldhulpsamen.nl"],
+        True,
+        1,
+        "Wijkcoaches met doorzettingsmacht gaan langs de deuren en nemen het eerstelijnswerk van de partners over.",
+    ),
+]
+
+
+async def _coalitions(
+    db: AsyncSession,
+    users: dict[str, User],
+    created: list,
+    now: datetime,
+    store: LocalDocumentStore,
+) -> None:
+    """Coalitions and proposals on the open challenge (sealed) and on the closed ones (opened)."""
+    from app.coalitions import service as coalitions
+    from app.coalitions.schemas import CoalitionIn, InviteIn, ResponseIn
+    from app.proposals import service as proposals
+    from app.proposals.schemas import ProposalContent
+
+    for index, name, lead_email, member_emails, accept, submissions, approach in COALITIONS:
+        challenge = created[index][0]
+        deadline = challenge.submission_deadline
+        start = min(now - timedelta(days=12), deadline - timedelta(days=20))
+        lead = Context(db=db, user=users[lead_email], now=start)
+        coalition = await coalitions.start_coalition(
+            lead,
+            challenge.id,
+            CoalitionIn(
+                name=name, role="penvoerder", contribution="Coördinatie en verantwoording."
+            ),
+        )
+        for email in member_emails:
+            await coalitions.invite(
+                lead,
+                coalition.id,
+                InviteIn(organisation_id=users[email].organisation_id).organisation_id,
+            )
+            if accept:
+                member = Context(db=db, user=users[email], now=start + timedelta(days=1))
+                await coalitions.respond(
+                    member,
+                    coalition.id,
+                    ResponseIn(accept=True, role="partner", contribution="Uitvoering in de wijk."),
+                )
+        if not submissions:
+            continue
+        coalition = await coalitions.load_coalition(lead, coalition.id)
+        challenge = await service.get_challenge(lead, challenge.id)
+        accepted = [m for m in coalition.members if m.status.value == "accepted"]
+        share = (challenge.budget_cents * 9 // 10) // len(accepted)
+        lead.now = start + timedelta(days=3)
+        for version in range(1, submissions + 1):
+            content = ProposalContent(
+                approach=approach,
+                theory_of_change="Wie de situatie van dichtbij kent, ziet eerder wat werkt. "
+                "Door één plan met alle partners voorkomen we dat mensen tussen "
+                "organisaties in vallen.",
+                targets=[
+                    {"indicator_id": i.id, "value": _ambition(i, version, name)}
+                    for i in challenge.indicators
+                ],
+                budget=[
+                    {"organisation_id": m.organisation_id, "amount_cents": share} for m in accepted
+                ],
+                requirement_answers=[
+                    {
+                        "requirement_id": r.id,
+                        "met": True,
+                        "explanation": "Ja, zie het plan van aanpak.",
+                    }
+                    for r in challenge.requirements
+                ],
+            )
+            await proposals.save_draft(lead, coalition.id, content)
+            if version == 1:
+                await proposals.add_attachment(
+                    lead,
+                    store,
+                    coalition.id,
+                    "Plan van aanpak.pdf",
+                    io.BytesIO(make_pdf(f"Plan van aanpak {name}"[:60])),
+                    get_settings().max_upload_bytes,
+                )
+            await proposals.submit(lead, coalition.id)
+            lead.now += timedelta(days=2)
+
+    officers = {c.organisation_id: c.created_by_id for c, _ctx in created}
+    by_id = {u.id: u for u in users.values()}
+    for challenge, _ctx in created:
+        if challenge.submission_deadline < now:
+            officer = Context(
+                db=db,
+                user=by_id[officers[challenge.organisation_id]],
+                now=challenge.submission_deadline + timedelta(hours=1),
+            )
+            officer.user = by_id[challenge.created_by_id]
+            await proposals.opening(officer, challenge.id)
+
+
+def _ambition(indicator, version: int, seed: str) -> float:
+    """A committed target near the challenge's target, different per coalition."""
+    spread = (sum(map(ord, seed)) % 7 - 3) / 20 + (version - 1) * 0.02
+    value = indicator.target_value * (1 + spread)
+    return round(value, 1)

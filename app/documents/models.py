@@ -18,3 +18,4 @@ class Document(Base):
     content_type: Mapped[str] = mapped_column(String(120))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sealed: Mapped[bool] = mapped_column(default=False)

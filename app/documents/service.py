@@ -8,9 +8,14 @@ from app.documents.store import LocalDocumentStore
 
 
 async def store_document(
-    ctx: Context, store: LocalDocumentStore, source: BinaryIO, max_bytes: int
+    ctx: Context,
+    store: LocalDocumentStore,
+    source: BinaryIO,
+    max_bytes: int,
+    *,
+    sealed: bool = False,
 ) -> Document:
-    stored = store.save(source, max_bytes)
+    stored = store.save(source, max_bytes, sealed=sealed)
     document = Document(
         storage_key=stored.key,
         sha256=stored.sha256,
@@ -18,6 +23,7 @@ async def store_document(
         content_type=stored.content_type,
         uploaded_by_id=ctx.user_id,
         uploaded_at=ctx.now,
+        sealed=sealed,
     )
     ctx.db.add(document)
     await ctx.db.flush()

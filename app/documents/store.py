@@ -1,6 +1,5 @@
 """The document store: a local folder by default; files are named by a random key."""
 
-import hashlib
 import io
 import secrets
 import zipfile
@@ -9,6 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.errors import DomainError
+from app.sealing import seal, sha256, unseal
 
 ALLOWED = {
     "pdf": "application/pdf",
@@ -16,7 +16,6 @@ ALLOWED = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "odt": "application/vnd.oasis.opendocument.text",
 }
-_CHUNK = 1024 * 1024
 
 
 class UnsupportedFile(DomainError):
@@ -29,14 +28,14 @@ class FileTooLarge(DomainError):
     code = "file_too_large"
 
 
-def sniff(head: bytes, path: Path) -> str | None:
+def sniff(data: bytes) -> str | None:
     """The file type from its content, never from its name."""
-    if head.startswith(b"%PDF-"):
+    if data.startswith(b"%PDF-"):
         return "pdf"
-    if not head.startswith(b"PK\x03\x04"):
+    if not data.startswith(b"PK\x03\x04"):
         return None
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").strip() == ALLOWED["odt"].encode():
                 return "odt"
@@ -45,9 +44,18 @@ def sniff(head: bytes, path: Path) -> str | None:
                     return "docx"
                 if "xl/workbook.xml" in names:
                     return "xlsx"
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         return None
     return None
+
+
+def read_capped(source: BinaryIO, max_bytes: int) -> bytes:
+    data = source.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FileTooLarge("The file is larger than %(mb)s MB.", mb=max(1, max_bytes // 2**20))
+    if not data:
+        raise UnsupportedFile("The file is empty.")
+    return data
 
 
 @dataclass
@@ -65,36 +73,21 @@ class LocalDocumentStore:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / key
 
-    def save(self, source: BinaryIO, max_bytes: int) -> Stored:
-        """Copy the upload in chunks, refusing it once it passes the cap or is of a wrong type."""
+    def save(self, source: BinaryIO, max_bytes: int, *, sealed: bool = False) -> Stored:
+        """Check size and type, then store; sealed files are encrypted before they touch disk."""
+        data = read_capped(source, max_bytes)
+        kind = sniff(data)
+        if kind is None:
+            raise UnsupportedFile("Only PDF, DOCX, ODT and XLSX files can be uploaded.")
         key = secrets.token_hex(16)
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with target.open("wb") as out:
-                while chunk := source.read(_CHUNK):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise FileTooLarge(
-                            "The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)
-                        )
-                    digest.update(chunk)
-                    out.write(chunk)
-            if size == 0:
-                raise UnsupportedFile("The file is empty.")
-            with target.open("rb") as handle:
-                kind = sniff(handle.read(8), target)
-            if kind is None:
-                raise UnsupportedFile("Only PDF, DOCX, ODT and XLSX files can be uploaded.")
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-        return Stored(key=key, sha256=digest.hexdigest(), size=size, content_type=ALLOWED[kind])
+        target.write_bytes(seal(data, f"document:{key}") if sealed else data)
+        return Stored(key=key, sha256=sha256(data), size=len(data), content_type=ALLOWED[kind])
 
-    def open(self, key: str) -> BinaryIO:
-        return self.path(key).open("rb")
+    def read(self, key: str, *, sealed: bool = False) -> bytes:
+        data = self.path(key).read_bytes()
+        return unseal(data, f"document:{key}") if sealed else data
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)

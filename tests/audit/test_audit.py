@@ -102,3 +102,12 @@ async def test_audit_api_is_for_auditors_only(client, make):
     headers = {"Authorization": f"Bearer {await make.token(provider)}"}
     assert (await client.get("/api/v1/audit/events", headers=headers)).status_code == 403
     assert (await client.get("/api/v1/audit/events")).status_code == 401
+
+
+async def test_a_moment_in_another_zone_hashes_as_it_reads_back(db, clock):
+    from zoneinfo import ZoneInfo
+
+    local = clock.now().astimezone(ZoneInfo("Europe/Amsterdam"))
+    await record(db, now=local, actor_id=None, action="a", entity_type="x", entity_id=1)
+    db.expunge_all()
+    assert (await verify_chain(db)).ok

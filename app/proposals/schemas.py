@@ -1,0 +1,83 @@
+"""A proposal's content (the draft may be incomplete), receipts and the opening record."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+LongText = Annotated[str, Field(max_length=50_000)]
+
+
+class TargetIn(BaseModel):
+    indicator_id: Id
+    value: Annotated[float, Field(allow_inf_nan=False)]
+
+
+class BudgetShareIn(BaseModel):
+    organisation_id: Id
+    amount_cents: Annotated[int, Field(ge=1, le=10**13)]
+
+
+class RequirementAnswerIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+    requirement_id: Id
+    met: bool | None = None
+    explanation: Annotated[str, Field(max_length=10_000)] = ""
+
+
+class ProposalContent(BaseModel):
+    """What the coalition writes together; saved as often as they like, sealed at rest."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    approach: LongText = ""
+    theory_of_change: LongText = ""
+    targets: Annotated[list[TargetIn], Field(max_length=50)] = []
+    budget: Annotated[list[BudgetShareIn], Field(max_length=100)] = []
+    requirement_answers: Annotated[list[RequirementAnswerIn], Field(max_length=50)] = []
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class DraftOut(BaseModel):
+    content: ProposalContent
+    attachments: list[AttachmentOut]
+    missing: dict[str, str]
+    updated_at: datetime | None
+
+
+class ReceiptOut(BaseModel):
+    """The ontvangstbevestiging: what was received, when, and its fingerprint."""
+
+    receipt_number: str
+    version: int
+    status: str
+    submitted_at: datetime
+    content_hash: str
+    withdrawn_at: datetime | None
+
+
+class SubmissionOut(ReceiptOut):
+    content: dict
+
+
+class OpeningEntry(BaseModel):
+    receipt_number: str
+    coalition: str
+    lead: str
+    version: int
+    submitted_at: datetime
+    content_hash: str
+
+
+class OpeningOut(BaseModel):
+    challenge_id: int
+    deadline: datetime
+    opened_at: datetime
+    proposals: list[OpeningEntry]
