@@ -103,7 +103,8 @@ class SignInFailed(DomainError):
 
 
 class ProviderUnavailable(SignInFailed):
-    status = 502
+    """Still a 4xx: the outage is the provider's; the warning in the log is for the operator."""
+
     code = "oidc_unavailable"
 
 

@@ -180,10 +180,13 @@ async def test_tampered_state_is_refused(client, idp, db):
     assert await db.scalar(select(User)) is None
 
 
-async def test_a_callback_from_another_browser_is_refused(client, idp):
+@pytest.mark.parametrize("cookie", [None, "forged.value"], ids=["no-cookie", "forged-cookie"])
+async def test_a_callback_from_another_browser_is_refused(client, idp, cookie):
     params = await start(client)
     code = idp.authorize(params)
     client.cookies.delete("uk_oidc")
+    if cookie:
+        client.cookies.set("uk_oidc", cookie, path="/auth/oidc")
     response = await come_back(client, {"code": code, "state": params["state"]})
     await refused(client, response, 401, "This sign-in link is no longer valid")
 
@@ -265,7 +268,7 @@ async def test_userinfo_about_someone_else_is_refused(client, idp):
 async def test_provider_down_is_a_clear_message(client, idp):
     idp.down = True
     response = await client.get("/auth/oidc/testdorp/login")
-    await refused(client, response, 502, "cannot be reached right now")
+    await refused(client, response, 401, "cannot be reached right now")
 
 
 async def test_provider_down_during_the_callback(client, idp):
@@ -273,7 +276,7 @@ async def test_provider_down_during_the_callback(client, idp):
     code = idp.authorize(params)
     idp.down = True
     response = await come_back(client, {"code": code, "state": params["state"]})
-    await refused(client, response, 502, "cannot be reached right now")
+    await refused(client, response, 401, "cannot be reached right now")
 
 
 async def test_user_cancelled_at_the_provider(client, idp):
