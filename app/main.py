@@ -20,6 +20,7 @@ from app.challenges import views as challenges_views
 from app.challenges.schemas import field_errors
 from app.clock import Clock
 from app.coalitions import api as coalitions_api
+from app.coalitions import views as coalitions_views
 from app.config import ROOT, Settings, get_settings
 from app.db import create_engine, make_sessionmaker
 from app.documents.store import LocalDocumentStore
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(challenges_views.router)
     app.include_router(challenges_api.router)
     app.include_router(audit_api.router)
+    app.include_router(coalitions_views.router)
     app.include_router(coalitions_api.router)
     app.include_router(proposals_api.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

@@ -17,6 +17,7 @@ from app.challenges.models import (
     Theme,
 )
 from app.challenges.schemas import publication_problems
+from app.coalitions.views import challenge_panel
 from app.context import Context
 from app.db import Id
 from app.errors import Unauthenticated, ValidationFailed
@@ -147,6 +148,7 @@ async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> R
             "amendable": challenge.status == ChallengeStatus.published
             and service.is_open(challenge, ctx.now),
             "now": ctx.now,
+            "coalitions": await challenge_panel(ctx, challenge),
         },
     )
 
