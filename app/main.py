@@ -30,6 +30,7 @@ from app.middleware import RequestLocaleAndCsrf
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
+from app.proposals import views as proposals_views
 from app.web import render
 
 log = logging.getLogger("uitkomst")
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(audit_api.router)
     app.include_router(coalitions_views.router)
     app.include_router(coalitions_api.router)
+    app.include_router(proposals_views.router)
     app.include_router(proposals_api.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

@@ -1,0 +1,330 @@
+"""Proposal pages: the joint draft, submitting with a receipt, the receipts, the opening record."""
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import Response
+
+from app.audit.service import canonical
+from app.auth.deps import WebCtx, verify_csrf
+from app.auth.permissions import Action, assert_can, can
+from app.challenges import service as challenges
+from app.challenges.models import Challenge
+from app.coalitions.models import Coalition, MemberStatus
+from app.coalitions.service import get_coalition
+from app.context import Context
+from app.db import Id
+from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
+from app.i18n import Lazy
+from app.proposals import forms, service
+from app.routing import CommittingRoute
+from app.web import redirect, render
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
+
+RECEIPT_NUMBER = re.compile(r"^[A-Z0-9-]{1,40}$")
+SUBMIT, SAVE = "submit", "save"
+
+
+def _signed_in(ctx: Context) -> None:
+    if ctx.user is None:
+        raise Unauthenticated("Please sign in first.")
+
+
+def _texts(errors: dict) -> dict[str, str]:
+    return {name: str(message) for name, message in errors.items()}
+
+
+async def _member_coalition(ctx: Context, coalition_id: int) -> Coalition:
+    """The coalition, for its accepted members only: a draft is never shown to anyone else."""
+    coalition = await get_coalition(ctx, coalition_id)
+    if not can(ctx.user, Action.proposal_edit, coalition):
+        if coalition.member(ctx.user.organisation_id) is None:
+            raise NotFound("This coalition does not exist or is not visible to you.")
+        assert_can(ctx.user, Action.proposal_edit, coalition)
+    return coalition
+
+
+def content_view(challenge: Challenge, content: dict[str, Any]) -> dict[str, Any]:
+    """Submitted (canonical) content joined with the challenge's indicators and requirements."""
+    members = content.get("coalition", {}).get("members", [])
+    names = {m["organisation_id"]: m["name"] for m in members}
+    targets = {t["indicator_id"]: t["value"] for t in content.get("targets", [])}
+    answers = {a["requirement_id"]: a for a in content.get("requirement_answers", [])}
+    known = {i.id for i in challenge.indicators}
+    budget = [(names.get(s["organisation_id"], "–"), s["amount_cents"]) for s in content["budget"]]
+    return {
+        "name": content.get("coalition", {}).get("name", ""),
+        "members": members,
+        "approach": content.get("approach", ""),
+        "theory_of_change": content.get("theory_of_change", ""),
+        "targets": [(i, targets.get(i.id)) for i in challenge.indicators],
+        "stale_targets": [v for k, v in targets.items() if k not in known],
+        "budget": budget,
+        "budget_total": sum(amount for _name, amount in budget),
+        "requirements": [
+            (position, r, answers.get(r.id))
+            for position, r in enumerate(challenge.requirements, start=1)
+        ],
+        "attachments": content.get("attachments", []),
+    }
+
+
+# --- the draft --------------------------------------------------------------------------------
+
+
+async def _proposal_page(
+    request: Request,
+    ctx: Context,
+    coalition_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    coalition = await _member_coalition(ctx, coalition_id)
+    challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
+    content, draft = await service.load_draft(ctx, coalition)
+    files = await service.attachments(ctx, coalition)
+    missing = service.missing(challenge, coalition, content)
+    open_ = challenges.is_open(challenge, ctx.now)
+    members = [m for m in coalition.members if m.status == MemberStatus.accepted]
+    preview = service.canonical_content(challenge, coalition, content, files)
+    context = {
+        "coalition": coalition,
+        "challenge": challenge,
+        "draft": draft,
+        "files": files,
+        "missing": [(forms.anchor(key), key, str(text)) for key, text in missing.items()],
+        "open": open_,
+        "lead": can(ctx.user, Action.proposal_submit, coalition),
+        "members": members,
+        "current": await service.current_submission(ctx, coalition),
+        "values": values if values is not None else forms.values_from(content),
+        "errors": _texts(errors or {}),
+        "notice": notice,
+        "view": content_view(challenge, preview) if not open_ else None,
+    }
+    return render(request, "proposals/draft.html", context, status_code=status_code)
+
+
+@router.get("/coalitions/{coalition_id}/proposal")
+async def proposal_page(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+    return await _proposal_page(request, ctx, coalition_id)
+
+
+@router.post("/coalitions/{coalition_id}/proposal")
+async def save_proposal(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+    """Save the draft; with action=submit the lead then submits it, in the same transaction."""
+    coalition = await _member_coalition(ctx, coalition_id)
+    challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
+    form = await request.form()
+    action = SUBMIT if form.get("action") == SUBMIT else SAVE
+    members = [m.organisation_id for m in coalition.members if m.status == MemberStatus.accepted]
+    parsed = forms.parse(form, challenge, members)
+    try:
+        if action == SUBMIT:
+            assert_can(ctx.user, Action.proposal_submit, coalition)
+        if parsed.content is None:
+            raise ValidationFailed(parsed.errors)
+        await service.save_draft(ctx, coalition_id, parsed.content)
+    except ValidationFailed as failed:
+        parsed.add_errors(failed.errors)
+        return await _proposal_page(
+            request, ctx, coalition_id, values=parsed.values, errors=parsed.errors, status_code=422
+        )
+    except Conflict as refused:
+        # Too late (or a clash): the saved draft stays exactly as it was.
+        return await _proposal_page(
+            request, ctx, coalition_id, values=parsed.values, notice=refused.text(), status_code=409
+        )
+    if action == SAVE:
+        return redirect(request, f"/coalitions/{coalition_id}/proposal?saved=1")
+    try:
+        submission = await service.submit(ctx, coalition_id)
+    except ValidationFailed as incomplete:
+        # The draft is saved; the page lists what is still missing.
+        return await _proposal_page(
+            request, ctx, coalition_id, notice=incomplete.text(), status_code=422
+        )
+    except Conflict as refused:
+        return await _proposal_page(
+            request, ctx, coalition_id, notice=refused.text(), status_code=409
+        )
+    return redirect(request, f"/coalitions/{coalition_id}/receipts#v{submission.version}")
+
+
+@router.post("/coalitions/{coalition_id}/proposal/withdraw")
+async def withdraw(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+    _signed_in(ctx)
+    try:
+        await service.withdraw(ctx, coalition_id)
+    except Conflict as refused:
+        return await _proposal_page(
+            request, ctx, coalition_id, notice=refused.text(), status_code=409
+        )
+    return redirect(request, f"/coalitions/{coalition_id}/receipts")
+
+
+@router.post("/coalitions/{coalition_id}/proposal/attachments")
+async def upload(
+    request: Request, ctx: WebCtx, coalition_id: Id, file: UploadFile | None = None
+) -> Response:
+    _signed_in(ctx)
+    try:
+        if file is None or not file.filename:
+            raise ValidationFailed({"file": Lazy("Choose a file.")})
+        await service.add_attachment(
+            ctx,
+            request.app.state.documents,
+            coalition_id,
+            file.filename,
+            file.file,
+            request.app.state.settings.max_upload_bytes,
+        )
+    except Conflict as refused:
+        return await _proposal_page(
+            request, ctx, coalition_id, notice=refused.text(), status_code=refused.status
+        )
+    except DomainError as refused:
+        if refused.status not in (413, 415, 422):
+            raise
+        message = refused.text()
+        if isinstance(refused, ValidationFailed):
+            message = str(next(iter(refused.errors.values()), message))
+        return await _proposal_page(
+            request, ctx, coalition_id, errors={"file": message}, status_code=refused.status
+        )
+    return redirect(request, f"/coalitions/{coalition_id}/proposal#documents")
+
+
+def _download_header(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename*=utf-8''{quote(filename)}"}
+
+
+@router.get("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}")
+async def download(request: Request, ctx: WebCtx, coalition_id: Id, attachment_id: Id) -> Response:
+    await _member_coalition(ctx, coalition_id)
+    name, content_type, data = await service.read_attachment(
+        ctx, request.app.state.documents, coalition_id, attachment_id
+    )
+    return Response(data, media_type=content_type, headers=_download_header(name))
+
+
+@router.post("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}/remove")
+async def remove(request: Request, ctx: WebCtx, coalition_id: Id, attachment_id: Id) -> Response:
+    _signed_in(ctx)
+    await service.remove_attachment(ctx, coalition_id, attachment_id)
+    return redirect(request, f"/coalitions/{coalition_id}/proposal#documents")
+
+
+# --- receipts --------------------------------------------------------------------------------
+
+
+@router.get("/coalitions/{coalition_id}/receipts")
+async def receipts(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+    coalition = await get_coalition(ctx, coalition_id)
+    versions = await service.receipts(ctx, coalition_id)
+    return render(
+        request,
+        "proposals/receipts.html",
+        {
+            "coalition": coalition,
+            "challenge": coalition.challenge,
+            "versions": list(reversed(versions)),
+            "member": coalition.member(ctx.user.organisation_id) is not None,
+        },
+    )
+
+
+@router.get("/coalitions/{coalition_id}/receipts/{version}")
+async def version_page(request: Request, ctx: WebCtx, coalition_id: Id, version: Id) -> Response:
+    coalition = await get_coalition(ctx, coalition_id)
+    submission, content = await service.submission_content(ctx, coalition_id, version)
+    challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
+    return render(
+        request,
+        "proposals/version.html",
+        {
+            "coalition": coalition,
+            "challenge": challenge,
+            "submission": submission,
+            "view": content_view(challenge, content),
+        },
+    )
+
+
+@router.get("/coalitions/{coalition_id}/receipts/{version}/content.json")
+async def version_content(ctx: WebCtx, coalition_id: Id, version: Id) -> Response:
+    """Exactly the bytes whose SHA-256 is on the receipt, so anyone can check it."""
+    submission, content = await service.submission_content(ctx, coalition_id, version)
+    filename = f"{submission.receipt_number}.json"
+    return Response(
+        canonical(content).encode(),
+        media_type="application/json",
+        headers=_download_header(filename),
+    )
+
+
+# --- the opening ------------------------------------------------------------------------------
+
+
+async def _opening_challenge(ctx: Context, challenge_id: int) -> tuple[Challenge, bool]:
+    """(challenge, sealed) for those who may read the opening record once the deadline passed."""
+    _signed_in(ctx)
+    challenge = await challenges.get_challenge(ctx, challenge_id)
+    deadline = challenge.submission_deadline
+    if deadline is None or not can(ctx.user, Action.opening_read, challenge, deadline):
+        raise NotFound("This page does not exist.")
+    return challenge, not can(ctx.user, Action.opening_read, challenge, ctx.now)
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@router.get("/challenges/{challenge_id}/opening")
+async def opening_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
+    challenge, sealed = await _opening_challenge(ctx, challenge_id)
+    record = None if sealed else await service.opening(ctx, challenge_id)
+    entries = [
+        {**entry, "submitted_at": _moment(entry["submitted_at"])}
+        for entry in (record.entries if record else [])
+    ]
+    return render(
+        request,
+        "proposals/opening.html",
+        {"challenge": challenge, "sealed": sealed, "record": record, "entries": entries},
+    )
+
+
+@router.get("/challenges/{challenge_id}/opening/{receipt_number}")
+async def opened_page(
+    request: Request, ctx: WebCtx, challenge_id: Id, receipt_number: str
+) -> Response:
+    challenge, sealed = await _opening_challenge(ctx, challenge_id)
+    if sealed or not RECEIPT_NUMBER.match(receipt_number):
+        raise NotFound("This page does not exist.")
+    record = await service.opening(ctx, challenge_id)
+    entry = next((e for e in record.entries if e["receipt_number"] == receipt_number), None)
+    if entry is None:
+        raise NotFound("This page does not exist.")
+    submission, content = await service.submission_content(
+        ctx, entry["coalition_id"], entry["version"]
+    )
+    return render(
+        request,
+        "proposals/opened.html",
+        {
+            "challenge": challenge,
+            "entry": {**entry, "submitted_at": _moment(entry["submitted_at"])},
+            "submission": submission,
+            "view": content_view(challenge, content),
+        },
+    )
