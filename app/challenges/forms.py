@@ -44,6 +44,7 @@ SCALAR_FIELDS = (
     "question_deadline",
     "submission_deadline",
     "expected_award_date",
+    "allow_multiple_coalitions",
 )
 MAX_ROWS = 50
 _EURO = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$|^\d+(,\d{1,2})?$|^\d+(\.\d{1,2})?$")
@@ -140,6 +141,8 @@ def parse(values: dict[str, str]) -> tuple[ChallengeIn | None, dict[str, Lazy]]:
             data[name] = _local_moment(value)
         elif name in ("summary", "desired_result", "target_group", "context", "title"):
             data[name] = value
+        elif name == "allow_multiple_coalitions":
+            data[name] = value == "1"  # a checkbox: absent when not ticked
         elif value:
             data[name] = value
     data["indicators"] = _rows(values, "indicators")
@@ -175,6 +178,7 @@ def values_from(data: ChallengeIn) -> dict[str, str]:
 
     values = {name: text(getattr(data, name)) for name in SCALAR_FIELDS if name != "budget"}
     values["budget"] = format_euros(data.budget_cents)
+    values["allow_multiple_coalitions"] = "1" if data.allow_multiple_coalitions else ""
     for index, indicator in enumerate(data.indicators):
         for name in ROW_FIELDS["indicators"]:
             if name == "outcome_value":
