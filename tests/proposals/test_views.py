@@ -1,0 +1,290 @@
+"""The proposal pages: draft, missing list, submit with receipt, lateness, sealing, opening."""
+
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.challenges import service as challenges
+from app.coalitions import service as coalitions
+from app.documents.store import make_pdf
+from app.organisations.models import Role
+from app.proposals import service
+from tests.conftest import csrf, post_form, sign_in
+from tests.factories import coalition_of, complete_content
+
+
+@pytest.fixture
+async def world(make):
+    officer = await make.user(Role.policy_officer)
+    challenge = await make.challenge(officer, publish=True)
+    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    lead = await make.user(Role.provider_member)
+    partner = await make.user(Role.provider_member)
+    coalition = await coalition_of(make, challenge, lead, partner)
+    return officer, challenge, lead, partner, coalition
+
+
+def complete_form(challenge, coalition, **overrides) -> dict[str, str]:
+    indicator = challenge.indicators[0]
+    requirement = challenge.requirements[0]
+    data = {
+        "approach": "Eén plan per leerling, met school en jeugdhulp aan tafel.",
+        "theory_of_change": "Wie eerder samen kijkt, ziet eerder wat werkt.",
+        f"target-{indicator.id}": "65,5",
+        f"req-{requirement.id}-met": "yes",
+        f"req-{requirement.id}-explanation": "Verwerkersovereenkomst getekend.",
+    }
+    for member in coalition.members:
+        data[f"budget-{member.organisation_id}"] = "300.000"
+    data.update(overrides)
+    return data
+
+
+def page_of(coalition) -> str:
+    return f"/coalitions/{coalition.id}/proposal"
+
+
+async def save(client, coalition, data, action="save"):
+    return await post_form(
+        client, page_of(coalition), {**data, "action": action}, page_of(coalition)
+    )
+
+
+async def test_empty_draft_lists_what_is_missing_and_submit_is_disabled(client, world):
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    page = await client.get(page_of(coalition))
+    assert page.status_code == 200
+    assert 'id="missing"' in page.text
+    assert "Beschrijf de aanpak." in page.text
+    assert f'href="#f-target-{challenge.indicators[0].id}"' in page.text
+    assert re.search(r'value="submit"[^>]*disabled', page.text)
+
+
+async def test_lead_fills_in_submits_and_gets_a_receipt(client, world):
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    saved = await save(client, coalition, {"approach": "Alleen een begin."})
+    assert saved.status_code == 303
+    page = await client.get(saved.headers["location"])
+    assert "Alleen een begin." in page.text
+    assert "Beschrijf de aanpak." not in page.text
+    assert "Leg uit waarom het werkt" in page.text
+
+    saved = await save(client, coalition, complete_form(challenge, coalition))
+    assert saved.status_code == 303
+    page = await client.get(page_of(coalition))
+    assert 'value="65,5"' in page.text
+    assert 'value="300.000"' in page.text
+    assert "Er ontbreekt niets" in page.text
+    assert not re.search(r'value="submit"[^>]*disabled', page.text)
+
+    submitted = await save(client, coalition, complete_form(challenge, coalition), "submit")
+    assert submitted.status_code == 303
+    assert submitted.headers["location"] == f"/coalitions/{coalition.id}/receipts#v1"
+    receipts = await client.get(f"/coalitions/{coalition.id}/receipts")
+    number = re.search(r"UK-\d+-[0-9A-F]{10}", receipts.text).group(0)
+    digest = re.search(r'<code class="hash">([0-9a-f]{64})</code>', receipts.text).group(1)
+    assert "Huidige versie" in receipts.text
+
+    content = await client.get(f"/coalitions/{coalition.id}/receipts/1/content.json")
+    assert content.status_code == 200
+    assert hashlib.sha256(content.content).hexdigest() == digest  # anyone can check the receipt
+    assert number in content.headers["content-disposition"]
+    version = await client.get(f"/coalitions/{coalition.id}/receipts/1")
+    assert "Eén plan per leerling" in version.text
+    assert digest in version.text
+
+    again = await save(
+        client, coalition, complete_form(challenge, coalition, approach="Beter plan."), "submit"
+    )
+    assert again.headers["location"].endswith("#v2")
+    receipts = await client.get(f"/coalitions/{coalition.id}/receipts")
+    assert "Vervangen door een latere versie" in receipts.text
+    assert number in receipts.text  # the first receipt is kept
+
+    withdrawn = await post_form(client, f"/coalitions/{coalition.id}/proposal/withdraw", {})
+    assert withdrawn.status_code == 303
+    assert "Ingetrokken" in (await client.get(f"/coalitions/{coalition.id}/receipts")).text
+    nothing = await post_form(client, f"/coalitions/{coalition.id}/proposal/withdraw", {})
+    assert nothing.status_code == 409
+
+
+async def test_bad_input_is_marked_and_kept(client, world):
+    _officer, challenge, lead, partner, coalition = world
+    await sign_in(client, lead.email)
+    indicator = challenge.indicators[0]
+    bad = complete_form(
+        challenge,
+        coalition,
+        **{
+            f"target-{indicator.id}": "veel",
+            f"budget-{partner.organisation_id}": "0",
+            f"budget-{lead.organisation_id}": "een ton",
+            "approach": "Blijft staan.",
+        },
+    )
+    response = await save(client, coalition, bad)
+    assert response.status_code == 422
+    assert f'id="target-{indicator.id}-error"' in response.text
+    assert f'id="budget-{partner.organisation_id}-error"' in response.text
+    assert f'id="budget-{lead.organisation_id}-error"' in response.text
+    assert 'value="veel"' in response.text
+    assert 'value="een ton"' in response.text
+    assert "Blijft staan." in response.text
+    assert "Nog niet opgeslagen" in (await client.get(page_of(coalition))).text  # nothing saved
+
+
+async def test_incomplete_submit_saves_the_draft_and_shows_what_is_missing(client, world):
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    response = await save(client, coalition, {"approach": "Een begin."}, "submit")
+    assert response.status_code == 422
+    assert "niet compleet" in response.text
+    assert 'id="missing"' in response.text
+    assert "Een begin." in response.text
+
+
+async def test_only_the_lead_can_submit(client, world):
+    _officer, challenge, _lead, partner, coalition = world
+    await sign_in(client, partner.email)
+    page = await client.get(page_of(coalition))
+    assert 'value="submit"' not in page.text
+    saved = await save(client, coalition, complete_form(challenge, coalition))
+    assert saved.status_code == 303
+    refused = await save(client, coalition, complete_form(challenge, coalition), "submit")
+    assert refused.status_code == 403
+
+
+async def test_a_late_submit_is_refused_clearly_and_the_draft_stays(client, clock, world):
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    await save(client, coalition, complete_form(challenge, coalition))
+    clock.advance(timedelta(days=31))
+    await sign_in(client, lead.email)  # the session of a month ago has expired
+    late = await save(
+        client, coalition, complete_form(challenge, coalition, approach="Te laat."), "submit"
+    )
+    assert late.status_code == 409
+    assert "sluitingstermijn is verstreken" in late.text
+    page = await client.get(page_of(coalition))
+    assert page.status_code == 200
+    assert "Eén plan per leerling" in page.text  # the saved draft, read-only
+    assert "Te laat." not in page.text
+    assert 'action="/coalitions/' + str(coalition.id) + '/proposal"' not in page.text
+    assert (await client.get(f"/coalitions/{coalition.id}/receipts")).status_code == 200
+    withdraw = await post_form(client, f"/coalitions/{coalition.id}/proposal/withdraw", {})
+    assert withdraw.status_code == 409
+
+
+async def test_attachments_upload_download_and_remove(client, world):
+    _officer, _challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    token = await csrf(client, page_of(coalition))
+    url = f"/coalitions/{coalition.id}/proposal/attachments"
+
+    def upload(name, content):
+        return client.post(
+            url, data={"csrf_token": token}, files={"file": (name, content, "application/pdf")}
+        )
+
+    fake = await upload("nep.pdf", b"MZ not a pdf")
+    assert fake.status_code == 415
+    assert 'id="file-error"' in fake.text
+    empty = await client.post(url, data={"csrf_token": token})
+    assert empty.status_code == 422
+    ok = await upload("plan van aanpak.pdf", make_pdf("plan"))
+    assert ok.status_code == 303
+    page = await client.get(page_of(coalition))
+    assert "plan van aanpak.pdf" in page.text
+    attachment_id = re.search(rf"{url}/(\d+)\"", page.text).group(1)
+    download = await client.get(f"{url}/{attachment_id}")
+    assert download.content.startswith(b"%PDF-")
+    removed = await post_form(client, f"{url}/{attachment_id}/remove", {}, page_of(coalition))
+    assert removed.status_code == 303
+    assert "plan van aanpak.pdf" not in (await client.get(page_of(coalition))).text
+
+
+async def test_forms_without_csrf_token_are_refused(client, world):
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    refused = await client.post(
+        page_of(coalition), data={**complete_form(challenge, coalition), "action": "submit"}
+    )
+    assert refused.status_code == 403
+    assert "Nog niet opgeslagen" in (await client.get(page_of(coalition))).text
+
+
+async def test_an_invited_member_cannot_open_the_draft(client, make, world):
+    _officer, challenge, lead, _partner, coalition = world
+    invitee = await make.user(Role.provider_member)
+    await coalitions.invite(make.ctx(lead), coalition.id, invitee.organisation_id)
+    await sign_in(client, invitee.email)
+    assert (await client.get(f"/coalitions/{coalition.id}")).status_code == 200
+    assert (await client.get(page_of(coalition))).status_code == 403
+
+
+async def submit_through_service(make, challenge, lead, coalition):
+    await service.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
+    return await service.submit(make.ctx(lead), coalition.id)
+
+
+async def test_opening_is_sealed_then_lists_every_proposal(client, clock, make, world):
+    officer, challenge, lead, _partner, coalition = world
+    submission = await submit_through_service(make, challenge, lead, coalition)
+    auditor = await make.user(Role.auditor)
+    await sign_in(client, officer.email)
+    sealed = await client.get(f"/challenges/{challenge.id}/opening")
+    assert sealed.status_code == 200
+    assert "verzegeld" in sealed.text
+    assert submission.receipt_number not in sealed.text
+    assert coalition.name not in sealed.text
+    early = await client.get(f"/challenges/{challenge.id}/opening/{submission.receipt_number}")
+    assert early.status_code == 404
+
+    clock.advance(timedelta(days=31))
+    await sign_in(client, officer.email)
+    detail = await client.get(f"/challenges/{challenge.id}")
+    assert f'href="/challenges/{challenge.id}/opening"' in detail.text
+    opening = await client.get(f"/challenges/{challenge.id}/opening")
+    assert submission.receipt_number in opening.text
+    assert submission.content_hash in opening.text
+    assert coalition.name in opening.text
+    opened = await client.get(f"/challenges/{challenge.id}/opening/{submission.receipt_number}")
+    assert opened.status_code == 200
+    assert "Eén plan per leerling met school en jeugdhulp." in opened.text
+
+    await post_form(client, "/logout", {})
+    await sign_in(client, auditor.email)
+    opening = await client.get(f"/challenges/{challenge.id}/opening")
+    assert submission.receipt_number in opening.text
+    opened = await client.get(f"/challenges/{challenge.id}/opening/{submission.receipt_number}")
+    assert opened.status_code == 200
+
+
+@pytest.mark.parametrize("who", ["admin", "provider", "other_officer"])
+async def test_others_never_read_the_opening(client, clock, make, world, who):
+    officer, challenge, lead, _partner, coalition = world
+    submission = await submit_through_service(make, challenge, lead, coalition)
+    users = {
+        "admin": await make.user(Role.admin, officer.organisation),
+        "provider": lead,
+        "other_officer": await make.user(Role.policy_officer),
+    }
+    clock.advance(timedelta(days=31))
+    await sign_in(client, users[who].email)
+    for path in ("", f"/{submission.receipt_number}"):
+        response = await client.get(f"/challenges/{challenge.id}/opening{path}")
+        assert response.status_code == 404, (who, path)
+        assert submission.content_hash not in response.text
+
+
+async def test_odd_opening_urls_never_give_a_500(client, clock, world):
+    officer, challenge, _lead, _partner, _coalition = world
+    clock.advance(timedelta(days=31))
+    await sign_in(client, officer.email)
+    for path in ("/x", "/UK-1-ZZZ", "/" + "A" * 500, "/%00"):
+        response = await client.get(f"/challenges/{challenge.id}/opening{path}")
+        assert response.status_code == 404, path
