@@ -31,6 +31,7 @@ LEEWAY_SECONDS = 60
 FLOW_SECONDS = 600
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
 _TRUE = {"1", "true", "yes", "on"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class OidcConfigError(ValueError):
@@ -69,7 +70,7 @@ def providers_from_env(environ: Mapping[str, str]) -> dict[str, OidcProvider]:
         missing = [prefix + key.upper() for key, value in values.items() if not value]
         if missing:
             raise OidcConfigError(f"OIDC provider {name!r} needs {', '.join(missing)}")
-        if not values["issuer"].startswith(("https://", "http://")):
+        if not values["issuer"].startswith(("https://", "http://")) or len(values["issuer"]) > 500:
             raise OidcConfigError(f"{prefix}ISSUER must be an http(s) URL")
         trust = environ.get(prefix + "TRUST_EMAIL", "false").strip().lower() in _TRUE
         providers[name] = OidcProvider(name=name, trust_email=trust, **values)
@@ -269,23 +270,36 @@ def _verified(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def _text(value: Any) -> str:
+    """A claim as text fit to store: a string without control characters (NUL included)."""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
+
+
 def _identity(provider: OidcProvider, claims: dict, userinfo: dict, id_token: str) -> Identity:
+    subject = claims["sub"]
+    if not isinstance(subject, str) or _CONTROL.search(subject) or len(subject) > 255:
+        raise SignInFailed(  # OIDC Core 2: at most 255 ASCII characters
+            "The identity provider's answer could not be verified. Please start again.",
+            code="oidc_invalid_token",
+        )
     # Email and email_verified come as a pair from one source, preferring one that has both.
-    sources = [s for s in (claims, userinfo) if isinstance(s.get("email"), str) and s["email"]]
+    sources = [s for s in (claims, userinfo) if _text(s.get("email"))]
     source = next((s for s in sources if "email_verified" in s), sources[0] if sources else {})
-    email = source.get("email", "").strip().lower() or None
+    email = _text(source.get("email")).lower() or None
     if email and (len(email) > 254 or "@" not in email):
         email = None
-    name = claims.get("name") or userinfo.get("name")
+    name = _text(claims.get("name")) or _text(userinfo.get("name"))
     if not name:
-        parts = [claims.get(k) or userinfo.get(k) for k in ("given_name", "family_name")]
-        name = " ".join(p for p in parts if isinstance(p, str)) or None
+        parts = [
+            _text(claims.get(k)) or _text(userinfo.get(k)) for k in ("given_name", "family_name")
+        ]
+        name = " ".join(p for p in parts if p)
     return Identity(
         issuer=provider.issuer,
-        subject=str(claims["sub"]),
+        subject=subject,
         email=email,
         email_verified=provider.trust_email or _verified(source.get("email_verified")),
-        name=str(name).strip()[:200] if name else None,
+        name=name[:200] or None,
         id_token=id_token,
     )
 

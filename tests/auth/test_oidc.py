@@ -265,6 +265,19 @@ async def test_userinfo_about_someone_else_is_refused(client, idp):
     await refused(client, await sign_in(client, idp), 401, "could not be verified")
 
 
+async def test_odd_claims_are_cleaned_or_refused(client, idp, db):
+    idp.account.update(name="Sanne\x00 de Vries\n", email="sanne@testdorp.nl\x00")
+    assert (await sign_in(client, idp)).status_code == 303
+    user = await db.scalar(select(User))
+    assert (user.name, user.email) == ("Sanne de Vries", "sanne@testdorp.nl")
+
+
+@pytest.mark.parametrize("subject", ["x" * 256, "user\x00123"], ids=["too-long", "nul"])
+async def test_an_odd_subject_is_refused(client, idp, subject):
+    idp.account["sub"] = subject
+    await refused(client, await sign_in(client, idp), 401, "could not be verified")
+
+
 async def test_provider_down_is_a_clear_message(client, idp):
     idp.down = True
     response = await client.get("/auth/oidc/testdorp/login")
