@@ -143,7 +143,7 @@ async def _metadata(provider: OidcProvider, client: StarletteOAuth2App) -> dict[
     """The discovery document, checked to be about the issuer we were configured with."""
     try:
         metadata = await client.load_server_metadata()
-    except (httpx.HTTPError, ValueError) as error:
+    except (httpx.HTTPError, ValueError, TypeError) as error:  # unreachable, or not JSON object
         log.warning("OIDC discovery for %s failed: %r", provider.name, error)
         raise _unavailable(provider) from error
     if metadata.get("issuer") != provider.issuer:
@@ -234,7 +234,7 @@ async def complete(
     except JoseError as failure:
         log.warning("OIDC %s ID token refused: %r", provider.name, failure)
         raise _token_problem(failure) from failure
-    except (httpx.HTTPError, ValueError, RuntimeError) as failure:
+    except (httpx.HTTPError, ValueError, TypeError, KeyError, RuntimeError) as failure:
         log.warning("OIDC %s token exchange failed: %r", provider.name, failure)
         raise _unavailable(provider) from failure
     claims = token.get("userinfo")

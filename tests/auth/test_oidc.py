@@ -3,6 +3,7 @@
 import time
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import select
@@ -281,6 +282,21 @@ async def test_an_odd_subject_is_refused(client, idp, subject):
 async def test_provider_down_is_a_clear_message(client, idp):
     idp.down = True
     response = await client.get("/auth/oidc/testdorp/login")
+    await refused(client, response, 401, "cannot be reached right now")
+
+
+@pytest.mark.parametrize("answer", [b"<html>maintenance</html>", b"[1, 2]"], ids=["html", "list"])
+async def test_a_provider_answering_nonsense_is_like_one_that_is_down(client, idp, answer):
+    idp.discovery = lambda _request: httpx.Response(200, content=answer)
+    response = await client.get("/auth/oidc/testdorp/login")
+    await refused(client, response, 401, "cannot be reached right now")
+
+
+async def test_a_token_endpoint_answering_nonsense(client, idp):
+    params = await start(client)
+    code = idp.authorize(params)
+    idp.token = lambda _request: httpx.Response(200, content=b"<html>oops</html>")
+    response = await come_back(client, {"code": code, "state": params["state"]})
     await refused(client, response, 401, "cannot be reached right now")
 
 
