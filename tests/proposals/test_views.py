@@ -288,3 +288,31 @@ async def test_odd_opening_urls_never_give_a_500(client, clock, world):
     for path in ("/x", "/UK-1-ZZZ", "/" + "A" * 500, "/%00"):
         response = await client.get(f"/challenges/{challenge.id}/opening{path}")
         assert response.status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("target", "1e5"),
+        ("target", "nan"),
+        ("target", "--1"),
+        ("target", "9" * 40),
+        ("budget", "-5"),
+        ("budget", "99999999999999"),
+        ("budget", "1,2,3"),
+        ("explanation", "x" * 10_001),
+        ("approach", "x" * 50_001),
+    ],
+)
+async def test_odd_proposal_input_is_refused_next_to_its_field(client, world, field, value):
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    names = {
+        "target": f"target-{challenge.indicators[0].id}",
+        "budget": f"budget-{lead.organisation_id}",
+        "explanation": f"req-{challenge.requirements[0].id}-explanation",
+        "approach": "approach",
+    }
+    response = await save(client, coalition, {names[field]: value})
+    assert response.status_code == 422
+    assert f'id="{names[field]}-error"' in response.text
