@@ -98,21 +98,29 @@ def as_input(challenge: Challenge) -> ChallengeIn:
     )
 
 
+def _rows(existing: list, wanted: list[dict[str, Any]], model: type) -> list:
+    """Update rows in place by position, so their ids (which proposals refer to) stay the same."""
+    rows = []
+    for index, values in enumerate(wanted):
+        row = existing[index] if index < len(existing) else model()
+        for name, value in {"position": index, **values}.items():
+            setattr(row, name, value)
+        rows.append(row)
+    return rows
+
+
 def _apply(challenge: Challenge, data: ChallengeIn, now: datetime) -> None:
     for name in _SCALARS:
         setattr(challenge, name, getattr(data, name))
-    challenge.indicators = [
-        Indicator(position=index, **indicator.model_dump())
-        for index, indicator in enumerate(data.indicators)
-    ]
-    challenge.criteria = [
-        Criterion(position=index, **criterion.model_dump())
-        for index, criterion in enumerate(data.criteria)
-    ]
-    challenge.requirements = [
-        MinimumRequirement(position=index, text=text)
-        for index, text in enumerate(data.requirements)
-    ]
+    challenge.indicators = _rows(
+        challenge.indicators, [i.model_dump() for i in data.indicators], Indicator
+    )
+    challenge.criteria = _rows(
+        challenge.criteria, [c.model_dump() for c in data.criteria], Criterion
+    )
+    challenge.requirements = _rows(
+        challenge.requirements, [{"text": text} for text in data.requirements], MinimumRequirement
+    )
     challenge.updated_at = now
 
 

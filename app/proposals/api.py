@@ -3,7 +3,7 @@
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Path, Request, UploadFile
 from fastapi.responses import Response
 
 from app.auth.deps import ApiCtx
@@ -144,6 +144,21 @@ async def submission(ctx: ApiCtx, coalition_id: Id, version: Id) -> SubmissionOu
     """One version in full: the canonical content whose SHA-256 is on the receipt."""
     found, content = await service.submission_content(ctx, coalition_id, version)
     return SubmissionOut(**receipt_out(found).model_dump(), content=content)
+
+
+@router.get("/coalitions/{coalition_id}/submissions/{version}/attachments/{sha256}")
+async def submitted_attachment(
+    request: Request,
+    ctx: ApiCtx,
+    coalition_id: Id,
+    version: Id,
+    sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
+) -> Response:
+    """A document of a submitted version, by the SHA-256 listed in its content."""
+    name, content_type, data = await service.submitted_attachment(
+        ctx, request.app.state.documents, coalition_id, version, sha256
+    )
+    return Response(data, media_type=content_type, headers=attachment_header(name))
 
 
 @router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut)

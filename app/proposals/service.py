@@ -15,6 +15,7 @@ from app.challenges.service import get_challenge
 from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.service import assert_open, get_coalition
 from app.context import Context
+from app.documents.models import Document
 from app.documents.service import store_document
 from app.documents.store import LocalDocumentStore
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -356,9 +357,11 @@ async def receipts(ctx: Context, coalition_id: int) -> list[ProposalSubmission]:
     assert_can(ctx.user, Action.proposal_read, coalition, ctx.now)
     query = select(ProposalSubmission).where(ProposalSubmission.coalition_id == coalition.id)
     if coalition.member(ctx.user.organisation_id) is None:
-        # Outside readers see only what was opened: versions received before the deadline.
+        # Outside readers see only what was opened: the final version received before the
+        # deadline. Replaced and withdrawn versions stay the coalition's own.
         query = query.where(
-            ProposalSubmission.submitted_at < coalition.challenge.submission_deadline
+            ProposalSubmission.submitted_at < coalition.challenge.submission_deadline,
+            ProposalSubmission.status == SubmissionStatus.current,
         )
     return list((await ctx.db.scalars(query.order_by(ProposalSubmission.version))).all())
 
@@ -375,14 +378,37 @@ async def submission_content(
     raise NotFound("This version does not exist.")
 
 
+async def submitted_attachment(
+    ctx: Context, store: LocalDocumentStore, coalition_id: int, version: int, digest: str
+) -> tuple[str, str, bytes]:
+    """A file of a submitted version, found by the SHA-256 its content lists, for its readers."""
+    _submission, content = await submission_content(ctx, coalition_id, version)
+    listed = next((a for a in content["attachments"] if a["sha256"] == digest), None)
+    if listed is None:
+        raise NotFound("This document does not exist.")
+    document = await ctx.db.scalar(
+        select(Document)
+        .join(ProposalAttachment, ProposalAttachment.document_id == Document.id)
+        .where(ProposalAttachment.coalition_id == coalition_id, Document.sha256 == digest)
+        .limit(1)
+    )
+    if document is None:
+        raise NotFound("This document does not exist.")
+    return listed["filename"], document.content_type, store.read(document.storage_key, sealed=True)
+
+
 async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
     """The opening record; made on first request after the deadline, identical thereafter."""
     challenge = await get_challenge(ctx, challenge_id)
-    if is_sealed(challenge, ctx.now) and can(ctx.user, Action.opening_read, challenge,
-                                             challenge.submission_deadline):
+    if is_sealed(challenge, ctx.now) and can(
+        ctx.user, Action.opening_read, challenge, challenge.submission_deadline
+    ):
         # A reader-to-be gets a clear answer that tells nothing about what is inside.
-        raise Conflict("The proposals stay sealed until the submission deadline (%(deadline)s).",
-                       code="sealed", deadline=moment(challenge.submission_deadline))
+        raise Conflict(
+            "The proposals stay sealed until the submission deadline (%(deadline)s).",
+            code="sealed",
+            deadline=moment(challenge.submission_deadline),
+        )
     assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
     existing = await ctx.db.scalar(
         select(ProposalOpening).where(ProposalOpening.challenge_id == challenge.id)

@@ -272,6 +272,17 @@ async def version_content(ctx: WebCtx, coalition_id: Id, version: Id) -> Respons
     )
 
 
+@router.get("/coalitions/{coalition_id}/receipts/{version}/attachments/{sha256}")
+async def version_attachment(
+    request: Request, ctx: WebCtx, coalition_id: Id, version: Id, sha256: str
+) -> Response:
+    """A document of a submitted version, for the coalition and, once opened, its readers."""
+    name, content_type, data = await service.submitted_attachment(
+        ctx, request.app.state.documents, coalition_id, version, sha256.lower()[:64]
+    )
+    return Response(data, media_type=content_type, headers=_download_header(name))
+
+
 # --- the opening ------------------------------------------------------------------------------
 
 

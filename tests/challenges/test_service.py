@@ -280,3 +280,25 @@ async def test_question_rules(make, officer):
     draft = await make.challenge(officer)
     with pytest.raises(NotFound):
         await service.ask_question(make.ctx(provider), draft.id, "Een concept?")
+
+
+async def test_amending_keeps_the_ids_that_proposals_refer_to(make, officer):
+    challenge = await make.challenge(officer, publish=True)
+    challenge = await service.get_challenge(make.ctx(officer), challenge.id)
+    before = (
+        [i.id for i in challenge.indicators],
+        [c.id for c in challenge.criteria],
+        [r.id for r in challenge.requirements],
+    )
+    data = service.as_input(challenge)
+    data.indicators[0] = data.indicators[0].model_copy(update={"definition": "Scherper."})
+    changed = data.model_copy(update={"summary": "Anders.", "requirements": ["Aangepast."]})
+    await service.amend(make.ctx(officer), challenge.id, changed, "Verduidelijking")
+    after = await service.get_challenge(make.ctx(officer), challenge.id)
+    assert (
+        [i.id for i in after.indicators],
+        [c.id for c in after.criteria],
+        [r.id for r in after.requirements],
+    ) == before
+    assert after.indicators[0].definition == "Scherper."
+    assert after.requirements[0].text == "Aangepast."

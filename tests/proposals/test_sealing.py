@@ -64,6 +64,7 @@ def sealed_urls(challenge_id: int, coalition_id: int, attachment_id: int) -> lis
         f"/api/v1/coalitions/{coalition_id}/proposal/attachments/{attachment_id}",
         f"/api/v1/coalitions/{coalition_id}/submissions",
         f"/api/v1/coalitions/{coalition_id}/submissions/1",
+        f"/api/v1/coalitions/{coalition_id}/submissions/1/attachments/{'0' * 64}",
         f"/api/v1/challenges/{challenge_id}/opening",
         f"/api/v1/challenges/{challenge_id}/proposals",
     ]
@@ -223,3 +224,24 @@ async def test_after_the_deadline_the_municipality_and_auditors_read_it(client, 
         )
         assert response.status_code in (401, 403)
         assert SECRET not in response.text
+
+
+async def test_after_the_deadline_readers_see_only_the_opened_version_and_its_files(
+    client, sealed, app, clock, make
+):
+    challenge, coalition, attachment, _users, tokens = sealed
+    lead = await _lead(make, coalition)
+    final = await service.submit(make.ctx(lead, days=1), coalition.id)  # version 2 replaces 1
+    clock.advance(timedelta(days=30, minutes=1))
+    app.state.clock_offset_cache = None
+    officer = headers(tokens["policy_officer"])
+    versions = await client.get(f"/api/v1/coalitions/{coalition.id}/submissions", headers=officer)
+    assert [v["version"] for v in versions.json()] == [final.version]
+    replaced = await client.get(f"/api/v1/coalitions/{coalition.id}/submissions/1", headers=officer)
+    assert replaced.status_code == 404
+    digest = attachment.document.sha256
+    url = f"/api/v1/coalitions/{coalition.id}/submissions/{final.version}/attachments/{digest}"
+    document = await client.get(url, headers=officer)
+    assert document.status_code == 200 and document.content.startswith(b"%PDF")
+    for who in ("admin", "other_provider", "public"):
+        assert (await client.get(url, headers=headers(tokens[who]))).status_code in (401, 404)

@@ -1,6 +1,7 @@
 """The proposal pages: draft, missing list, submit with receipt, lateness, sealing, opening."""
 
 import hashlib
+import io
 import re
 from datetime import timedelta
 
@@ -316,3 +317,25 @@ async def test_odd_proposal_input_is_refused_next_to_its_field(client, world, fi
     response = await save(client, coalition, {names[field]: value})
     assert response.status_code == 422
     assert f'id="{names[field]}-error"' in response.text
+
+
+async def test_opened_proposal_page_links_its_documents(client, app, clock, make):
+    officer = await make.user(Role.policy_officer)
+    challenge = await make.challenge(officer, publish=True)
+    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    lead = await make.user(Role.provider_member)
+    coalition = await coalition_of(make, challenge, lead)
+    await service.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
+    pdf = make_pdf("bijlage")
+    attachment = await service.add_attachment(
+        make.ctx(lead), app.state.documents, coalition.id, "bijlage.pdf", io.BytesIO(pdf), 100_000
+    )
+    submission = await service.submit(make.ctx(lead), coalition.id)
+    clock.advance(timedelta(days=31))
+    app.state.clock_offset_cache = None
+    await sign_in(client, officer.email)
+    page = await client.get(f"/challenges/{challenge.id}/opening/{submission.receipt_number}")
+    link = f"/coalitions/{coalition.id}/receipts/1/attachments/{attachment.document.sha256}"
+    assert link in page.text
+    document = await client.get(link)
+    assert document.status_code == 200 and document.content == pdf
