@@ -229,7 +229,7 @@ async def cancel_challenge(
         return render(
             request,
             "challenges/cancel.html",
-            {"challenge": challenge, "errors": failed.field_texts()},
+            {"challenge": challenge, "errors": failed.field_texts(), "reason": reason},
             status_code=422,
         )
     return redirect(request, f"/challenges/{challenge_id}")

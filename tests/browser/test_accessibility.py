@@ -1,0 +1,149 @@
+"""axe-core (WCAG 2.1 A and AA) finds nothing on any page, on a desktop and on a phone."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP, OFFICER, PHONE, PROVIDER
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+OPEN_CHALLENGE = 1  # the demo's open challenge, with questions, answers and an amendment
+
+
+def open_by_status(status: str, title_part: str | None = None) -> Callable:
+    """The first challenge in the list filtered on status (or the one whose title has a part)."""
+
+    def go(page) -> None:
+        page.goto(f"/challenges?status={status}")
+        links = page.locator("#results .card h3 a")
+        if title_part:
+            links = links.filter(has_text=title_part)
+        assert links.count() > 0, f"no {status} challenge {title_part or ''} in the list"
+        href = links.first.get_attribute("href")
+        page.goto(href)
+
+    return go
+
+
+def filtered_list(page) -> None:
+    """A filter applied through the form, so the page is checked after the htmx swap."""
+    page.goto("/challenges")
+    with page.expect_response(lambda r: "status=closed" in r.url):
+        page.select_option("#f-status", "closed")
+    page.wait_for_url("**/challenges?*status=closed*")
+    expect(page.locator("#results-status")).not_to_be_empty()  # set once htmx has swapped
+    cards = page.locator("#results .card")
+    assert cards.count() > 0
+    assert cards.locator(".badge-closed").count() == cards.count()
+
+
+def login_error(page) -> None:
+    page.goto("/login")
+    page.fill("#f-email", "onbekend@example.org")
+    page.fill("#f-password", "not-the-password")
+    with page.expect_navigation():
+        page.click('form[action="/login"] button[type=submit]')
+    assert page.locator(".notice-error").count() == 1
+
+
+def not_found(page) -> None:
+    response = page.goto("/bestaat-niet")
+    assert response.status == 404
+
+
+def form_with_error(page) -> None:
+    page.goto("/challenges/new")
+    page.fill("#f-title", "Een opgave met een fout in het budget")
+    page.fill("#f-budget", "abc")
+    page.fill("#f-indicators-0-outcome_value", "veel")
+    page.fill("#f-scale_min", "5")
+    page.fill("#f-scale_max", "2")
+    with page.expect_navigation():
+        page.click("button[name=action][value=save]")
+    assert page.locator("#error-summary").count() == 1
+    assert page.locator("#f-budget[aria-invalid=true]").count() == 1
+    # Every entry in the error summary leads to its field.
+    targets = page.eval_on_selector_all(
+        "#error-summary a",
+        "links => links.map(a => [a.hash, !!document.getElementById(a.hash.slice(1))])",
+    )
+    assert len(targets) >= 3, targets
+    assert all(found for _, found in targets), targets
+
+
+def draft_page(page, suffix: str = "") -> None:
+    open_by_status("draft", "Laaggeletterdheid")(page)
+    if suffix:
+        page.goto(page.url + suffix)
+
+
+def provider_detail(page) -> None:
+    page.goto(f"/challenges/{OPEN_CHALLENGE}")
+    assert page.locator("#f-question").count() == 1, "the ask-a-question form is not shown"
+
+
+def goto(path: str) -> Callable:
+    def go(page) -> None:
+        response = page.goto(path)
+        assert response.status == 200, f"{path} answered {response.status}"
+
+    return go
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    visit: Callable
+    user: str | None = None
+    phone_too: bool = False
+
+
+CASES = [
+    Case("list", goto("/challenges"), phone_too=True),
+    Case("list-filtered", filtered_list),
+    Case("detail-open", goto(f"/challenges/{OPEN_CHALLENGE}"), phone_too=True),
+    Case("detail-closed", open_by_status("closed")),
+    Case("detail-cancelled", open_by_status("cancelled")),
+    Case("login", goto("/login")),
+    Case("login-error", login_error),
+    Case("not-found", not_found),
+    Case("officer-list", goto("/challenges"), user=OFFICER),
+    Case("new-challenge", goto("/challenges/new"), user=OFFICER),
+    Case("new-challenge-invalid", form_with_error, user=OFFICER),
+    Case("draft", draft_page, user=OFFICER),
+    Case("draft-edit", lambda page: draft_page(page, "/edit"), user=OFFICER),
+    Case("amend", goto(f"/challenges/{OPEN_CHALLENGE}/edit"), user=OFFICER),
+    Case("cancel", goto(f"/challenges/{OPEN_CHALLENGE}/cancel"), user=OFFICER),
+    Case("detail-open-officer", goto(f"/challenges/{OPEN_CHALLENGE}"), user=OFFICER),
+    Case("detail-open-provider", provider_detail, user=PROVIDER),
+]
+PARAMS = [pytest.param(case, DESKTOP, id=f"{case.name}-desktop") for case in CASES] + [
+    pytest.param(case, PHONE, id=f"{case.name}-phone") for case in CASES if case.phone_too
+]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("case", "viewport"), PARAMS)
+def test_no_axe_violations(axe_source: str, pages, case: Case, viewport: dict) -> None:
+    page = pages.new(viewport=viewport, user=case.user)
+    case.visit(page)
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    violations = result["violations"]
+    assert not violations, f"{page.url}:\n{describe(violations)}"
+    if viewport == PHONE:  # WCAG 1.4.10 reflow: no scrolling sideways on a phone
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
+    assert not pages.errors, pages.errors
