@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -93,6 +94,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message, code = _HTTP_MESSAGES.get(exc.status_code, ("The request failed.", "http_error"))
         return _error_response(request, exc.status_code, translate(message), code)
+
+    @app.exception_handler(DBAPIError)
+    async def unstorable(request: Request, exc: DBAPIError) -> Response:
+        """A value the validation let through but the database refuses (e.g. a NUL character)."""
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if not (isinstance(exc, DataError) or sqlstate.startswith("22")):  # 22: data exception
+            return await unexpected(request, exc)
+        log.warning("database refused input on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(
+            request,
+            422,
+            translate("The input contains characters or values that cannot be stored."),
+            "unstorable_input",
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

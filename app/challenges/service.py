@@ -372,7 +372,7 @@ def _filtered(ctx: Context, f: ChallengeFilter) -> Select:
         query = query.where(Challenge.organisation_id == f.municipality)
     if f.theme:
         query = query.where(Challenge.theme == f.theme)
-    for term in (f.q or "").split()[:8]:
+    for term in (f.q or "").replace("\x00", "").split()[:8]:
         pattern = f"%{term.lower().replace('%', '').replace('_', '')}%"
         query = query.where(
             or_(

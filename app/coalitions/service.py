@@ -139,7 +139,7 @@ async def start_coalition(ctx: Context, challenge_id: int, data: CoalitionIn) ->
 
 async def find_organisations(ctx: Context, q: str, limit: int = 20) -> list[Organisation]:
     """Providers by name or KvK number, to invite into a coalition."""
-    q = q.strip()
+    q = q.replace("\x00", "").strip()
     if len(q) < 2:
         return []
     pattern = f"%{q.lower().replace('%', '').replace('_', '')}%"

@@ -167,3 +167,14 @@ async def test_openapi_documents_the_api(client):
     assert "/api/v1/challenges" in spec["paths"]
     assert "/api/v1/challenges/{challenge_id}/publish" in spec["paths"]
     assert not any(path.startswith("/challenges") for path in spec["paths"])
+
+
+async def test_a_nul_character_is_refused_or_ignored_never_a_500(client, officer_token):
+    listing = await client.get("/api/v1/challenges", params={"q": "school\x00"})
+    assert listing.status_code == 200
+    created = await client.post(
+        "/api/v1/challenges", json={"title": "Nul\x00teken"}, headers=bearer(officer_token)
+    )
+    assert created.status_code in (201, 422)  # SQLite stores it; PostgreSQL cannot
+    if created.status_code == 422:
+        assert created.json()["code"] == "unstorable_input"
