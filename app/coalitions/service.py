@@ -24,7 +24,8 @@ def _loaded():
     )
 
 
-async def _audit(ctx: Context, coalition: Coalition, action: str, **data: object) -> None:
+async def audit_sealed(ctx: Context, coalition: Coalition, action: str, **data: object) -> None:
+    """Coalition and proposal events go to the challenge's sealed stream (see app/audit)."""
     await record(
         ctx.db,
         now=ctx.now,
@@ -133,7 +134,7 @@ async def start_coalition(ctx: Context, challenge_id: int, data: CoalitionIn) ->
     )
     ctx.db.add(coalition)
     await _flush_membership(ctx)
-    await _audit(ctx, coalition, "coalition.started", lead_organisation_id=org_id)
+    await audit_sealed(ctx, coalition, "coalition.started", lead_organisation_id=org_id)
     return await load_coalition(ctx, coalition.id)
 
 
@@ -175,7 +176,7 @@ async def invite(ctx: Context, coalition_id: int, organisation_id: int) -> Coali
     member.responded_by_id = None
     member.responded_at = None
     await ctx.db.flush()
-    await _audit(ctx, coalition, "coalition.invited", organisation_id=organisation_id)
+    await audit_sealed(ctx, coalition, "coalition.invited", organisation_id=organisation_id)
     return member
 
 
@@ -196,7 +197,7 @@ async def respond(ctx: Context, coalition_id: int, data: ResponseIn) -> Coalitio
     member.responded_by_id = ctx.user.id
     member.responded_at = ctx.now
     await _flush_membership(ctx)
-    await _audit(
+    await audit_sealed(
         ctx,
         coalition,
         "coalition.accepted" if data.accept else "coalition.declined",
@@ -211,7 +212,7 @@ async def update_membership(ctx: Context, coalition_id: int, data: MembershipIn)
     assert_open(coalition.challenge, ctx)
     member = coalition.member(ctx.user.organisation_id)
     member.role, member.contribution = data.role, data.contribution
-    await _audit(
+    await audit_sealed(
         ctx, coalition, "coalition.membership_updated", organisation_id=member.organisation_id
     )
     return member
@@ -236,7 +237,7 @@ async def leave(ctx: Context, coalition_id: int) -> CoalitionMember:
     member = coalition.member(ctx.user.organisation_id)
     member.status, member.exclusive_key = MemberStatus.left, None
     member.responded_by_id, member.responded_at = ctx.user.id, ctx.now
-    await _audit(ctx, coalition, "coalition.left", organisation_id=member.organisation_id)
+    await audit_sealed(ctx, coalition, "coalition.left", organisation_id=member.organisation_id)
     return member
 
 
@@ -254,7 +255,7 @@ async def remove_member(ctx: Context, coalition_id: int, organisation_id: int) -
         await _assert_not_submitted(ctx, coalition)
     member.status, member.exclusive_key = MemberStatus.left, None
     member.responded_by_id, member.responded_at = ctx.user.id, ctx.now
-    await _audit(ctx, coalition, "coalition.member_removed", organisation_id=organisation_id)
+    await audit_sealed(ctx, coalition, "coalition.member_removed", organisation_id=organisation_id)
     return member
 
 

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import canonical, record, sealed_stream
+from app.audit.service import canonical, record
 from app.auth.permissions import Action, assert_can, can
 from app.challenges.models import Challenge, ChallengeStatus
 from app.challenges.service import get_challenge
 from app.coalitions.models import Coalition, MemberStatus
-from app.coalitions.service import assert_open, get_coalition
+from app.coalitions.service import assert_open, audit_sealed, get_coalition
 from app.context import Context
 from app.documents.models import Document
 from app.documents.service import store_document
@@ -42,19 +42,6 @@ def _attachment_context(coalition_id: int) -> str:
 
 def _submission_context(coalition_id: int, version: int) -> str:
     return f"proposal-submission:{coalition_id}:{version}"
-
-
-async def _audit(ctx: Context, coalition: Coalition, action: str, **data: object) -> None:
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action=action,
-        entity_type="coalition",
-        entity_id=coalition.id,
-        data=data,
-        stream=sealed_stream(coalition.challenge_id),
-    )
 
 
 async def load_draft(
@@ -160,7 +147,7 @@ async def save_draft(ctx: Context, coalition_id: int, content: ProposalContent) 
     draft.updated_by_id = ctx.user.id
     draft.updated_at = ctx.now
     await ctx.db.flush()
-    await _audit(ctx, coalition, "proposal.draft_saved")
+    await audit_sealed(ctx, coalition, "proposal.draft_saved")
     return draft
 
 
@@ -188,7 +175,7 @@ async def add_attachment(
     attachment.document = document
     ctx.db.add(attachment)
     await ctx.db.flush()
-    await _audit(ctx, coalition, "proposal.attachment_added", sha256=document.sha256)
+    await audit_sealed(ctx, coalition, "proposal.attachment_added", sha256=document.sha256)
     return attachment
 
 
@@ -206,7 +193,7 @@ async def remove_attachment(ctx: Context, coalition_id: int, attachment_id: int)
     if attachment is None:
         raise NotFound("This document does not exist.")
     attachment.removed_at = ctx.now
-    await _audit(ctx, coalition, "proposal.attachment_removed")
+    await audit_sealed(ctx, coalition, "proposal.attachment_removed")
 
 
 async def read_attachment(
@@ -327,7 +314,7 @@ async def submit(ctx: Context, coalition_id: int) -> ProposalSubmission:
             "reload and try again.",
             code="concurrent_submission",
         ) from error
-    await _audit(
+    await audit_sealed(
         ctx,
         coalition,
         "proposal.submitted",
@@ -347,7 +334,7 @@ async def withdraw(ctx: Context, coalition_id: int) -> ProposalSubmission:
         raise Conflict("There is no submitted proposal to withdraw.", code="not_submitted")
     submission.status = SubmissionStatus.withdrawn
     submission.withdrawn_at = ctx.now
-    await _audit(ctx, coalition, "proposal.withdrawn", version=submission.version)
+    await audit_sealed(ctx, coalition, "proposal.withdrawn", version=submission.version)
     return submission
 
 
