@@ -12,7 +12,7 @@ from app.audit.service import canonical, record
 from app.auth.permissions import Action, assert_can, can
 from app.challenges.models import Challenge, ChallengeStatus
 from app.challenges.service import get_challenge
-from app.coalitions.models import Coalition, MemberStatus
+from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.coalitions.service import assert_open, audit_sealed, get_coalition
 from app.context import Context
 from app.documents.models import Document
@@ -410,7 +410,7 @@ async def _open(ctx: Context, challenge: Challenge) -> ProposalOpening:
     rows = await ctx.db.execute(
         select(ProposalSubmission, Coalition)
         .join(Coalition, Coalition.id == ProposalSubmission.coalition_id)
-        .options(selectinload(Coalition.members))
+        .options(selectinload(Coalition.members).selectinload(CoalitionMember.organisation))
         .where(
             ProposalSubmission.challenge_id == challenge.id,
             ProposalSubmission.status == SubmissionStatus.current,
@@ -423,7 +423,6 @@ async def _open(ctx: Context, challenge: Challenge) -> ProposalOpening:
         lead = next(
             m for m in coalition.members if m.organisation_id == coalition.lead_organisation_id
         )
-        await ctx.db.refresh(lead, ["organisation"])
         entries.append(
             {
                 "receipt_number": submission.receipt_number,

@@ -5,13 +5,12 @@ Nothing here changes the demo data, so the journey test can run before or after.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, OFFICER, PHONE, PROVIDER
-from tests.browser.test_accessibility import AXE_OPTIONS, describe
+from tests.browser.conftest import OFFICER, PROVIDER
+from tests.browser.test_accessibility import Case, assert_accessible, params
 
 pytestmark = pytest.mark.browser
 
@@ -111,14 +110,6 @@ def version(page) -> None:
         page.locator('a[href$="/receipts/1"]').click()
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    visit: Callable
-    user: str | None = None
-    phone_too: bool = False
-
-
 CASES = [
     Case("my-coalitions-invited", goto("/coalitions"), user=INVITED, phone_too=True),
     Case("my-coalitions-joined", goto("/coalitions"), user=PROVIDER),
@@ -157,20 +148,8 @@ CASES = [
     Case("opening", opening, user=OFFICER, phone_too=True),
     Case("opened-proposal", opened_proposal, user=OFFICER, phone_too=True),
 ]
-PARAMS = [pytest.param(case, DESKTOP, id=f"{case.name}-desktop") for case in CASES] + [
-    pytest.param(case, PHONE, id=f"{case.name}-phone") for case in CASES if case.phone_too
-]
 
 
-@pytest.mark.parametrize(("case", "viewport"), PARAMS)
+@pytest.mark.parametrize(("case", "viewport"), params(CASES))
 def test_no_axe_violations(axe_source: str, pages, case: Case, viewport: dict) -> None:
-    page = pages.new(viewport=viewport, user=case.user)
-    case.visit(page)
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    violations = result["violations"]
-    assert not violations, f"{page.url}:\n{describe(violations)}"
-    if viewport == PHONE:  # WCAG 1.4.10 reflow: no scrolling sideways on a phone
-        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
-    assert not pages.errors, pages.errors
+    assert_accessible(axe_source, pages, case, viewport)
