@@ -70,16 +70,53 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writer takes SQLite's write lock when its transaction begins, so concurrent writers
+        # queue on busy_timeout. A deferred transaction that later tries to write fails at once
+        # with "database is locked" when another writer got there first.
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+SQLITE_BEGIN = "uitkomst_sqlite_begin"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose transactions write (on SQLite: take the write lock at BEGIN)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: on SQLite they never wait for a writer (WAL)."""
+    reader = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+    return async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
+
+
+def install_database(state: Any, engine: AsyncEngine) -> None:
+    """Give the app its engine and the two kinds of session."""
+    state.engine = engine
+    state.sessionmaker = make_sessionmaker(engine)
+    state.read_sessionmaker = make_read_sessionmaker(engine)
+
+
+def writes_on_read(endpoint: Any) -> Any:
+    """Marks a GET endpoint that may write (e.g. makes the opening record on first read)."""
+    endpoint.writes_on_read = True
+    return endpoint
+
+
+def _reads_only(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    return request.method in SAFE_METHODS and not getattr(endpoint, "writes_on_read", False)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; CommittingRoute commits it once the endpoint returns."""
-    session: AsyncSession = request.app.state.sessionmaker()
+    state = request.app.state
+    maker = state.sessionmaker
+    if _reads_only(request) and getattr(state, "read_sessionmaker", None) is not None:
+        maker = state.read_sessionmaker
+    session: AsyncSession = maker()
     request.state.db = session
     try:
         yield session

@@ -23,7 +23,7 @@ from app.clock import Clock
 from app.coalitions import api as coalitions_api
 from app.coalitions import views as coalitions_views
 from app.config import ROOT, Settings, get_settings
-from app.db import create_engine, make_sessionmaker
+from app.db import create_engine, install_database
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
@@ -99,6 +99,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unstorable(request: Request, exc: DBAPIError) -> Response:
         """A value the validation let through but the database refuses (e.g. a NUL character)."""
         sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if "database is locked" in str(exc.orig):
+            # SQLite's writers queue for up to busy_timeout; past that, ask to come back.
+            log.warning("database busy on %s %s", request.method, request.url.path)
+            response = _error_response(
+                request,
+                503,
+                translate("The platform is very busy. Nothing was saved; please try again."),
+                "busy",
+            )
+            response.headers["Retry-After"] = "5"
+            return response
         if not (isinstance(exc, DataError) or sqlstate.startswith("22")):  # 22: data exception
             return await unexpected(request, exc)
         log.warning("database refused input on %s %s: %s", request.method, request.url.path, exc)
@@ -127,8 +138,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(app: FastAPI):
         owns_engine = not hasattr(app.state, "sessionmaker")
         if owns_engine:
-            app.state.engine = create_engine(settings.database_url)
-            app.state.sessionmaker = make_sessionmaker(app.state.engine)
+            install_database(app.state, create_engine(settings.database_url))
         yield
         if owns_engine:
             await app.state.engine.dispose()

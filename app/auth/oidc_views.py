@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import identities, oidc, service
 from app.auth.deps import WebCtx
 from app.auth.views import login_page_response, safe_next, with_session_cookie
+from app.db import writes_on_read
 from app.errors import DomainError
 from app.routing import CommittingRoute
 
@@ -31,6 +32,7 @@ async def oidc_login(request: Request, ctx: WebCtx, name: str, next: str | None 
 
 
 @router.get("/{name}/callback")
+@writes_on_read
 async def oidc_callback(request: Request, ctx: WebCtx, name: str) -> Response:
     next = safe_next(request.session.pop(_NEXT, None))
     try:

@@ -11,7 +11,7 @@ from app.auth.permissions import Action, assert_can
 from app.challenges.service import get_challenge
 from app.coalitions.service import get_coalition
 from app.context import Context
-from app.db import Id
+from app.db import Id, writes_on_read
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.proposals import service
@@ -162,6 +162,7 @@ async def submitted_attachment(
 
 
 @router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut)
+@writes_on_read
 async def opening(ctx: ApiCtx, challenge_id: Id) -> OpeningOut:
     """The opening record, after the submission deadline (municipality and auditors)."""
     record = await service.opening(ctx, challenge_id)
@@ -174,6 +175,7 @@ async def opening(ctx: ApiCtx, challenge_id: Id) -> OpeningOut:
 
 
 @router.get("/challenges/{challenge_id}/proposals", response_model=list[SubmissionOut])
+@writes_on_read
 async def opened(ctx: ApiCtx, challenge_id: Id) -> list[SubmissionOut]:
     """Every opened proposal in full, after the deadline (municipality and auditors)."""
     return [

@@ -16,7 +16,7 @@ from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.service import get_coalition
 from app.context import Context
-from app.db import Id
+from app.db import Id, writes_on_read
 from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.proposals import forms, service
@@ -301,6 +301,7 @@ def _moment(text: str) -> datetime:
 
 
 @router.get("/challenges/{challenge_id}/opening")
+@writes_on_read
 async def opening_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     challenge, sealed = await _opening_challenge(ctx, challenge_id)
     record = None if sealed else await service.opening(ctx, challenge_id)
@@ -316,6 +317,7 @@ async def opening_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Respo
 
 
 @router.get("/challenges/{challenge_id}/opening/{receipt_number}")
+@writes_on_read
 async def opened_page(
     request: Request, ctx: WebCtx, challenge_id: Id, receipt_number: str
 ) -> Response:
