@@ -1,5 +1,6 @@
 """What every use case needs: the database session, the caller and the time."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,13 @@ class Context:
     db: AsyncSession
     user: User | None
     now: datetime
+    # The platform clock itself, for the moments that must be read late (a receipt's time is
+    # read once the submission holds its locks, not when the request arrived).
+    clock: Callable[[], datetime] | None = None
+
+    def read_clock(self) -> datetime:
+        """Now, read again; `now` stays the moment the request began."""
+        return self.clock() if self.clock else self.now
 
     @property
     def user_id(self) -> int | None:

@@ -1,6 +1,7 @@
 """Who is calling and what time it is, for pages (session cookie) and the API (bearer token)."""
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -17,28 +18,35 @@ from app.web import SESSION_COOKIE, csrf_valid
 _OFFSET_TTL = 2.0
 
 
-async def current_time(request: Request, db: DbSession) -> datetime:
+async def platform_clock(request: Request, db: DbSession) -> Callable[[], datetime]:
     """The platform clock; in demo mode shifted by the offset `clock advance` stored."""
     state = request.app.state
-    now = state.clock.now()
     if not get_settings().demo_mode:
-        return now
+        return state.clock.now
     cached = getattr(state, "clock_offset_cache", None)
     if cached is None or time.monotonic() - cached[0] > _OFFSET_TTL:
         cached = (time.monotonic(), await stored_offset(db))
         state.clock_offset_cache = cached
-    return now + cached[1]
+    offset = cached[1]
+    return lambda: state.clock.now() + offset
+
+
+PlatformClock = Annotated[Callable[[], datetime], Depends(platform_clock)]
+
+
+async def current_time(clock: PlatformClock) -> datetime:
+    return clock()
 
 
 Now = Annotated[datetime, Depends(current_time)]
 
 
-async def web_context(request: Request, db: DbSession, now: Now) -> Context:
+async def web_context(request: Request, db: DbSession, now: Now, clock: PlatformClock) -> Context:
     token = request.cookies.get(SESSION_COOKIE)
     user = await user_for_session(db, token, now) if token else None
     request.state.user = user
     request.state.now = now
-    return Context(db=db, user=user, now=now)
+    return Context(db=db, user=user, now=now, clock=clock)
 
 
 async def verify_csrf(request: Request) -> None:
@@ -57,7 +65,7 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
-async def api_context(request: Request, db: DbSession, now: Now) -> Context:
+async def api_context(request: Request, db: DbSession, now: Now, clock: PlatformClock) -> Context:
     header = request.headers.get("Authorization", "")
     user = None
     if header:
@@ -68,7 +76,7 @@ async def api_context(request: Request, db: DbSession, now: Now) -> Context:
         if user is None:
             raise Unauthenticated("The API token is unknown or revoked.", code="bad_token")
     request.state.user = user
-    return Context(db=db, user=user, now=now)
+    return Context(db=db, user=user, now=now, clock=clock)
 
 
 WebCtx = Annotated[Context, Depends(web_context)]

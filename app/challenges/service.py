@@ -124,11 +124,17 @@ def _apply(challenge: Challenge, data: ChallengeIn, now: datetime) -> None:
     challenge.updated_at = now
 
 
-async def get_challenge(ctx: Context, challenge_id: int, *, for_update: bool = False) -> Challenge:
-    """A challenge the caller may read, fully loaded; anything else is simply not found."""
+async def get_challenge(
+    ctx: Context, challenge_id: int, *, for_update: bool = False, for_share: bool = False
+) -> Challenge:
+    """A challenge the caller may read, fully loaded; anything else is simply not found.
+
+    `for_share` lets many submissions hold the challenge at once while keeping out whoever takes
+    it `for_update` (the opening, an amendment), until they commit. SQLite needs neither: its
+    writers take the one write lock when they begin."""
     query = select(Challenge).options(*_FULL).where(Challenge.id == challenge_id)
-    if for_update and ctx.db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Challenge)
+    if (for_update or for_share) and ctx.db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Challenge, read=not for_update)
     challenge = await ctx.db.scalar(query)
     if challenge is None or not can(ctx.user, Action.challenge_read, challenge):
         raise NotFound("This challenge does not exist or is not public.")

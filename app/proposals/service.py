@@ -269,12 +269,30 @@ async def has_opened_submission(ctx: Context, coalition: Coalition) -> bool:
     return bool(found)
 
 
+async def _hold_open_challenge(ctx: Context, challenge_id: int) -> Challenge:
+    """Hold the challenge against its opening, then read the clock: the time a submission or
+    withdrawal is accepted is the time it holds the challenge, and the opening (which waits for
+    every holder to commit) lists it exactly when that time is before the deadline."""
+    challenge = await get_challenge(ctx, challenge_id, for_share=True)
+    ctx.now = ctx.read_clock()
+    assert_open(challenge, ctx)
+    opened = await ctx.db.scalar(
+        select(ProposalOpening.id).where(ProposalOpening.challenge_id == challenge.id)
+    )
+    if opened is not None:
+        # Only a clock running behind the one that opened can get here; it is after all.
+        raise Conflict(
+            "The submission deadline has passed; the coalition can no longer change.",
+            code="deadline_passed",
+        )
+    return challenge
+
+
 async def submit(ctx: Context, coalition_id: int) -> ProposalSubmission:
     """The lead submits; a new version replaces the previous one, which is kept."""
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_submit, coalition)
-    challenge = await get_challenge(ctx, coalition.challenge_id)
-    assert_open(challenge, ctx)
+    challenge = await _hold_open_challenge(ctx, coalition.challenge_id)
     content, _draft = await load_draft(ctx, coalition)
     problems = missing(challenge, coalition, content)
     if problems:
@@ -328,7 +346,7 @@ async def submit(ctx: Context, coalition_id: int) -> ProposalSubmission:
 async def withdraw(ctx: Context, coalition_id: int) -> ProposalSubmission:
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_submit, coalition)
-    assert_open(coalition.challenge, ctx)
+    await _hold_open_challenge(ctx, coalition.challenge_id)
     submission = await current_submission(ctx, coalition)
     if submission is None:
         raise Conflict("There is no submitted proposal to withdraw.", code="not_submitted")
@@ -397,15 +415,22 @@ async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
             deadline=moment(challenge.submission_deadline),
         )
     assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
-    existing = await ctx.db.scalar(
-        select(ProposalOpening).where(ProposalOpening.challenge_id == challenge.id)
+    return await _recorded_opening(ctx, challenge.id) or await _open(ctx, challenge.id)
+
+
+async def _recorded_opening(ctx: Context, challenge_id: int) -> ProposalOpening | None:
+    return await ctx.db.scalar(
+        select(ProposalOpening).where(ProposalOpening.challenge_id == challenge_id)
     )
+
+
+async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
+    """Open at the deadline: wait until every submission holding the challenge has committed
+    (see `_hold_open_challenge`), then record what was accepted before the deadline."""
+    challenge = await get_challenge(ctx, challenge_id, for_update=True)
+    existing = await _recorded_opening(ctx, challenge.id)
     if existing is not None:
         return existing
-    return await _open(ctx, challenge)
-
-
-async def _open(ctx: Context, challenge: Challenge) -> ProposalOpening:
     deadline = challenge.submission_deadline
     rows = await ctx.db.execute(
         select(ProposalSubmission, Coalition)
@@ -434,18 +459,13 @@ async def _open(ctx: Context, challenge: Challenge) -> ProposalOpening:
                 "content_hash": submission.content_hash,
             }
         )
+    # The proposals are opened at the deadline, whenever the record is first asked for: what it
+    # lists cannot change after the deadline.
     record_ = ProposalOpening(
-        challenge_id=challenge.id, opened_at=ctx.now, deadline=deadline, entries=entries
+        challenge_id=challenge.id, opened_at=deadline, deadline=deadline, entries=entries
     )
-    try:
-        async with ctx.db.begin_nested():
-            ctx.db.add(record_)
-            await ctx.db.flush()
-    except IntegrityError:
-        # Someone else opened it at the same moment; theirs is the record.
-        return await ctx.db.scalar(
-            select(ProposalOpening).where(ProposalOpening.challenge_id == challenge.id)
-        )
+    ctx.db.add(record_)
+    await ctx.db.flush()
     await record(
         ctx.db,
         now=ctx.now,
