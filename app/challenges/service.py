@@ -259,6 +259,9 @@ def _assert_amendable(challenge: Challenge, now: datetime) -> None:
 async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str) -> Amendment:
     """Change a published challenge before its deadline; every change is kept and shown."""
     challenge = await get_challenge(ctx, challenge_id, for_update=True)
+    # Read the clock once the challenge is held: an amendment that waited for the opening must
+    # not move a deadline that has already passed.
+    ctx.now = ctx.read_clock()
     assert_can(ctx.user, Action.challenge_amend, challenge)
     _assert_amendable(challenge, ctx.now)
     old = as_input(challenge)

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from app.challenges import service as challenges
+from app.challenges.schemas import ChallengeIn
 from app.errors import Conflict
 from app.organisations.models import Role
 from app.proposals import service
-from tests.factories import coalition_of, complete_content
+from tests.factories import challenge_data, coalition_of, complete_content
 
 MS = timedelta(milliseconds=1)
 
@@ -82,3 +83,15 @@ async def test_a_withdrawal_after_the_deadline_is_refused_and_the_version_stays_
         await service.withdraw(at(make.ctx(lead), deadline - MS, deadline), coalition.id)
     record = await service.opening(replace(make.ctx(officer), now=deadline), challenge.id)
     assert [e["receipt_number"] for e in record.entries] == [accepted.receipt_number]
+
+
+async def test_an_amendment_that_reaches_the_challenge_after_the_deadline_is_refused(make, world):
+    officer, challenge, _lead, _coalition = world
+    deadline = challenge.submission_deadline
+    data = ChallengeIn.model_validate(
+        challenge_data(make.clock.now(), submission_deadline=deadline + timedelta(days=7))
+    )
+    late = at(make.ctx(officer), deadline - timedelta(seconds=1), deadline)
+    with pytest.raises(Conflict) as refused:
+        await challenges.amend(late, challenge.id, data, "Meer tijd voor de coalities.")
+    assert refused.value.code == "deadline_passed"
