@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import json
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
@@ -143,12 +144,74 @@ def cmd_api_token(args: argparse.Namespace) -> None:
     print("Keep it secret; it is shown only once.", file=sys.stderr)
 
 
-def cmd_audit_verify(_args: argparse.Namespace) -> int:
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    if args.checkpoint:
+        return _verify_against(_read_checkpoints(args.checkpoint))
     result = asyncio.run(_in_session(verify_chain))
     print("ok" if result.ok else result.summary())
     if result.ok:
         print(f"{result.checked} events checked", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _read_checkpoints(paths: list[str]) -> list[dict[str, Any]]:
+    from app.audit.checkpoint import parse_kept
+    from app.audit.schemas import Checkpoint
+
+    kept = []
+    for path in paths:
+        try:
+            items = parse_kept(Path(path).read_text("utf-8"))
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from error
+        except ValueError as error:
+            raise CommandError(
+                f"{path} is not a checkpoint, a JSON list of them, or one per line ({error})"
+            ) from error
+        for number, item in enumerate(items, start=1):
+            try:
+                kept.append(Checkpoint.model_validate(item).model_dump())
+            except ValidationError as error:
+                problem = error.errors()[0]
+                where = ".".join(str(part) for part in problem["loc"]) or "checkpoint"
+                raise CommandError(
+                    f"{path}: entry {number} is not a checkpoint ({where}: {problem['msg']})"
+                ) from error
+    return kept
+
+
+def _verify_against(checkpoints: list[dict[str, Any]]) -> int:
+    from app.audit.checkpoint import verify_checkpoints
+    from app.audit.signing import signing_key
+
+    key = signing_key()
+    report = asyncio.run(_in_session(lambda db: verify_checkpoints(db, checkpoints, key)))
+    if not report.ok:
+        for finding in report.findings:
+            print(finding.english())
+        return 1
+    print("ok")
+    print(
+        f"{report.chain.checked} events checked; every stream still holds what "
+        f"{report.checkpoints} checkpoint(s) saw",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> None:
+    from app.audit.checkpoint import build_checkpoint
+    from app.audit.signing import signing_key
+
+    async def work(db: AsyncSession) -> dict[str, Any]:
+        return await build_checkpoint(db, await platform_now(db), signing_key())
+
+    document = json.dumps(asyncio.run(_in_session(work)), indent=2, sort_keys=True) + "\n"
+    if args.out:
+        Path(args.out).write_text(document)
+        print(f"checkpoint written to {args.out}", file=sys.stderr)
+    else:
+        print(document, end="")
 
 
 def cmd_clock_advance(args: argparse.Namespace) -> None:
@@ -225,9 +288,18 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("audit", help="the audit log")
     asub = s.add_subparsers(dest="action", required=True)
-    asub.add_parser(
-        "verify", help="check the hash chain; prints ok or the first broken link"
-    ).set_defaults(func=cmd_audit_verify)
+    a = asub.add_parser("verify", help="check the hash chain; prints ok or the first broken link")
+    a.add_argument(
+        "--checkpoint",
+        action="append",
+        metavar="FILE",
+        help="also check that the log still holds what this kept checkpoint saw (repeatable; "
+        "a file may hold one checkpoint, a JSON list, or one per line)",
+    )
+    a.set_defaults(func=cmd_audit_verify)
+    a = asub.add_parser("checkpoint", help="print a signed checkpoint of every stream head")
+    a.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    a.set_defaults(func=cmd_audit_checkpoint)
 
     s = sub.add_parser("clock", help="the platform clock (demo/training mode only)")
     csub = s.add_subparsers(dest="action", required=True)
