@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record, verify_chain
@@ -214,6 +215,45 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> None:
         print(document, end="")
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, make_backup, sqlite_file
+
+    async def revision(db: AsyncSession) -> str | None:
+        return await db.scalar(text("SELECT version_num FROM alembic_version"))
+
+    settings = get_settings()
+    try:
+        if settings.is_sqlite and not sqlite_file(settings).is_file():
+            raise BackupError(f"there is no database at {sqlite_file(settings)}")
+        schema = asyncio.run(_in_session(revision))
+        outcome = make_backup(
+            settings,
+            Path(args.out) if args.out else None,
+            revision=schema,
+            include_keys=args.include_keys,
+        )
+    except DBAPIError as error:
+        raise CommandError(
+            "cannot read the database's schema version; is it reachable and migrated?"
+        ) from error
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    for line in outcome.lines:
+        print(line)
+    return 0 if outcome.complete else 1
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from app.backup import BackupError, restore_backup
+
+    try:
+        lines = restore_backup(get_settings(), Path(args.folder), force=args.force)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    for line in lines:
+        print(line, file=sys.stderr if line.startswith("WARNING") else sys.stdout)
+
+
 def cmd_clock_advance(args: argparse.Namespace) -> None:
     settings = get_settings()
     if not settings.demo_mode:
@@ -300,6 +340,20 @@ def parser() -> argparse.ArgumentParser:
     a = asub.add_parser("checkpoint", help="print a signed checkpoint of every stream head")
     a.add_argument("--out", metavar="FILE", help="write it to FILE instead")
     a.set_defaults(func=cmd_audit_checkpoint)
+
+    s = sub.add_parser("backup", help="back up the database and the document store")
+    s.add_argument("--out", metavar="DIR", help="an empty or new folder (default var/backups/...)")
+    s.add_argument(
+        "--include-keys",
+        action="store_true",
+        help="also write the sealing and audit signing keys into the backup (keep it secret)",
+    )
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="restore a backup into the configured database")
+    s.add_argument("folder", help="a folder made by uitkomst backup")
+    s.add_argument("--force", action="store_true", help="replace what is there")
+    s.set_defaults(func=cmd_restore)
 
     s = sub.add_parser("clock", help="the platform clock (demo/training mode only)")
     csub = s.add_subparsers(dest="action", required=True)
