@@ -162,3 +162,13 @@ def test_a_damaged_backup_is_refused(original, tmp_path, capsys):
         assert code == 2 and "damaged" in err
         code, _, err = run(capsys, "restore", str(tmp_path))
         assert code == 2 and "manifest.json" in err
+
+
+@pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="pg_dump is for PostgreSQL")
+def test_without_pg_dump_the_command_is_printed(original, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("app.backup.shutil.which", lambda _name: None)
+    with place(original["url"], original["documents"]):
+        code, out, _ = run(capsys, "backup", "--out", str(tmp_path / "b"))
+    assert code == 1
+    assert "database is NOT in this backup" in out and "pg_dump --format=custom" in out
+    assert not (tmp_path / "b" / "uitkomst.dump").exists()
