@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import json
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
@@ -9,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record, verify_chain
@@ -143,12 +145,113 @@ def cmd_api_token(args: argparse.Namespace) -> None:
     print("Keep it secret; it is shown only once.", file=sys.stderr)
 
 
-def cmd_audit_verify(_args: argparse.Namespace) -> int:
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    if args.checkpoint:
+        return _verify_against(_read_checkpoints(args.checkpoint))
     result = asyncio.run(_in_session(verify_chain))
     print("ok" if result.ok else result.summary())
     if result.ok:
         print(f"{result.checked} events checked", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _read_checkpoints(paths: list[str]) -> list[dict[str, Any]]:
+    from app.audit.checkpoint import parse_kept
+    from app.audit.schemas import Checkpoint
+
+    kept = []
+    for path in paths:
+        try:
+            items = parse_kept(Path(path).read_text("utf-8"))
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from error
+        except ValueError as error:
+            raise CommandError(
+                f"{path} is not a checkpoint, a JSON list of them, or one per line ({error})"
+            ) from error
+        for number, item in enumerate(items, start=1):
+            try:
+                kept.append(Checkpoint.model_validate(item).model_dump())
+            except ValidationError as error:
+                problem = error.errors()[0]
+                where = ".".join(str(part) for part in problem["loc"]) or "checkpoint"
+                raise CommandError(
+                    f"{path}: entry {number} is not a checkpoint ({where}: {problem['msg']})"
+                ) from error
+    return kept
+
+
+def _verify_against(checkpoints: list[dict[str, Any]]) -> int:
+    from app.audit.checkpoint import verify_checkpoints
+    from app.audit.signing import signing_key
+
+    key = signing_key()
+    report = asyncio.run(_in_session(lambda db: verify_checkpoints(db, checkpoints, key)))
+    if not report.ok:
+        for finding in report.findings:
+            print(finding.english())
+        return 1
+    print("ok")
+    print(
+        f"{report.chain.checked} events checked; every stream still holds what "
+        f"{report.checkpoints} checkpoint(s) saw",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> None:
+    from app.audit.checkpoint import build_checkpoint
+    from app.audit.signing import signing_key
+
+    async def work(db: AsyncSession) -> dict[str, Any]:
+        return await build_checkpoint(db, await platform_now(db), signing_key())
+
+    document = json.dumps(asyncio.run(_in_session(work)), indent=2, sort_keys=True) + "\n"
+    if args.out:
+        Path(args.out).write_text(document)
+        print(f"checkpoint written to {args.out}", file=sys.stderr)
+    else:
+        print(document, end="")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, make_backup, sqlite_file
+
+    async def revision(db: AsyncSession) -> str | None:
+        return await db.scalar(text("SELECT version_num FROM alembic_version"))
+
+    settings = get_settings()
+    try:
+        if settings.is_sqlite and not sqlite_file(settings).is_file():
+            raise BackupError(f"there is no database at {sqlite_file(settings)}")
+        schema = asyncio.run(_in_session(revision))
+        outcome = make_backup(
+            settings,
+            Path(args.out) if args.out else None,
+            revision=schema,
+            include_keys=args.include_keys,
+        )
+    except DBAPIError as error:
+        raise CommandError(
+            "cannot read the database's schema version; is it reachable and migrated?"
+        ) from error
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    for line in outcome.lines:
+        print(line)
+    return 0 if outcome.complete else 1
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from app.backup import BackupError, restore_backup
+
+    try:
+        lines = restore_backup(get_settings(), Path(args.folder), force=args.force)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    for line in lines:
+        print(line, file=sys.stderr if line.startswith("WARNING") else sys.stdout)
 
 
 def cmd_clock_advance(args: argparse.Namespace) -> None:
@@ -225,9 +328,32 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("audit", help="the audit log")
     asub = s.add_subparsers(dest="action", required=True)
-    asub.add_parser(
-        "verify", help="check the hash chain; prints ok or the first broken link"
-    ).set_defaults(func=cmd_audit_verify)
+    a = asub.add_parser("verify", help="check the hash chain; prints ok or the first broken link")
+    a.add_argument(
+        "--checkpoint",
+        action="append",
+        metavar="FILE",
+        help="also check that the log still holds what this kept checkpoint saw (repeatable; "
+        "a file may hold one checkpoint, a JSON list, or one per line)",
+    )
+    a.set_defaults(func=cmd_audit_verify)
+    a = asub.add_parser("checkpoint", help="print a signed checkpoint of every stream head")
+    a.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    a.set_defaults(func=cmd_audit_checkpoint)
+
+    s = sub.add_parser("backup", help="back up the database and the document store")
+    s.add_argument("--out", metavar="DIR", help="an empty or new folder (default var/backups/...)")
+    s.add_argument(
+        "--include-keys",
+        action="store_true",
+        help="also write the sealing and audit signing keys into the backup (keep it secret)",
+    )
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="restore a backup into the configured database")
+    s.add_argument("folder", help="a folder made by uitkomst backup")
+    s.add_argument("--force", action="store_true", help="replace what is there")
+    s.set_defaults(func=cmd_restore)
 
     s = sub.add_parser("clock", help="the platform clock (demo/training mode only)")
     csub = s.add_subparsers(dest="action", required=True)

@@ -1,5 +1,6 @@
 """Settings from the environment; one object, read once."""
 
+import base64
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -32,6 +33,7 @@ class Settings(BaseSettings):
     environment: Literal["dev", "test", "demo", "production"] = "dev"
     secret_key: str = DEV_SECRET
     sealing_key: str | None = None
+    audit_signing_key: str | None = None  # Ed25519 seed, base64; see app/audit/signing.py
     database_url: str = f"sqlite:///{ROOT / 'var' / 'uitkomst.db'}"
     documents_dir: Path = ROOT / "var" / "documents"
     host: str = "127.0.0.1"
@@ -43,6 +45,19 @@ class Settings(BaseSettings):
     session_days: int = 14
     secure_cookies: bool = False
     base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("audit_signing_key")
+    @classmethod
+    def _signing_seed(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            seed = base64.b64decode(value, validate=True)
+        except ValueError:
+            seed = b""
+        if len(seed) != 32:
+            raise ValueError("AUDIT_SIGNING_KEY must be 32 bytes, base64-encoded")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -13,22 +13,31 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 
 _NONCE = 12
 
 
-@lru_cache
-def _aead(sealing_key: str | None, secret_key: str) -> AESGCM:
+def _key(sealing_key: str | None, secret_key: str) -> bytes:
     if sealing_key:
         key = base64.b64decode(sealing_key)
         if len(key) != 32:
             raise ValueError("SEALING_KEY must be 32 bytes, base64-encoded")
-    else:
-        key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"uitkomst sealing").derive(
-            secret_key.encode()
-        )
-    return AESGCM(key)
+        return key
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=b"uitkomst sealing").derive(
+        secret_key.encode()
+    )
+
+
+@lru_cache
+def _aead(sealing_key: str | None, secret_key: str) -> AESGCM:
+    return AESGCM(_key(sealing_key, secret_key))
+
+
+def sealing_key(settings: Settings | None = None) -> bytes:
+    """The key in use (configured or derived); a backup names it, and carries it only if asked."""
+    settings = settings or get_settings()
+    return _key(settings.sealing_key, settings.secret_key)
 
 
 def _cipher() -> AESGCM:

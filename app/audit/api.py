@@ -1,14 +1,25 @@
-"""Audit events and the verification of their chains, for auditors."""
+"""Audit events and the verification of their chains, for auditors; signed checkpoints for all.
 
+An auditor reads the platform stream and, once the deadline has passed, the sealed streams of
+the challenges of the municipality that appointed them (their own organisation); never another
+municipality's. Admins manage accounts and read no audit stream: an organisation's admin reading
+other municipalities' sealed streams is exactly the leak this guards against. The checkpoint and
+the public key are public, so anyone can keep checkpoints.
+"""
+
+import base64
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from app.audit.checkpoint import build_checkpoint, challenge_of, verify_checkpoints
 from app.audit.models import AuditEvent
+from app.audit.schemas import Checkpoint, PublicKeyOut, SaltOut
 from app.audit.service import PLATFORM, streams, verify_chain
+from app.audit.signing import SigningKey, signing_key
 from app.auth.deps import ApiCtx
 from app.challenges.models import Challenge
 from app.context import Context
@@ -41,25 +52,50 @@ class VerificationOut(BaseModel):
     reason: str | None
 
 
+class FindingOut(BaseModel):
+    kind: str = Field(
+        description="unknown_key, bad_signature, stream_removed, truncated, rewritten, "
+        "sealed_changed or chain_broken"
+    )
+    stream: str | None
+    issued_at: str | None
+    message: str
+
+
+class CheckpointVerificationOut(VerificationOut):
+    checkpoints: int
+    skipped: int = Field(description="checkpoint entries for streams you may not read")
+    findings: list[FindingOut]
+
+
 def _require_auditor(ctx: Context) -> None:
     if ctx.user is None:
         raise Unauthenticated("Please sign in first.")
-    if ctx.user.role not in (Role.auditor, Role.admin):
-        raise Forbidden("Only auditors and admins can read the audit log.")
+    if ctx.user.role != Role.auditor:
+        raise Forbidden("Only auditors can read the audit log.")
+
+
+async def readable_challenges(ctx: Context) -> set[int]:
+    """Challenges of the auditor's own municipality whose submission deadline has passed."""
+    assert ctx.user is not None
+    rows = await ctx.db.scalars(
+        select(Challenge.id).where(
+            Challenge.organisation_id == ctx.user.organisation_id,
+            Challenge.submission_deadline <= ctx.now,
+        )
+    )
+    return set(rows)
 
 
 async def readable_streams(ctx: Context) -> list[str]:
-    """The platform stream, and a challenge's sealed stream once its deadline has passed."""
-    names = await streams(ctx.db)
-    sealed = {int(name.rsplit(":", 1)[1]): name for name in names if name.startswith("sealed:")}
-    if not sealed:
-        return [PLATFORM]
-    opened = await ctx.db.scalars(
-        select(Challenge.id).where(
-            Challenge.id.in_(sealed), Challenge.submission_deadline <= ctx.now
-        )
-    )
-    return [PLATFORM] + sorted(sealed[challenge_id] for challenge_id in opened)
+    """The platform stream, and the own municipality's sealed streams after their deadline."""
+    opened = await readable_challenges(ctx)
+    names = [name for name in await streams(ctx.db) if challenge_of(name) in opened]
+    return [PLATFORM, *sorted(names)]
+
+
+def _key(request: Request) -> SigningKey:
+    return signing_key(request.app.state.settings)
 
 
 @router.get("/streams", response_model=list[str])
@@ -78,7 +114,7 @@ async def events(
 ) -> list[AuditEventOut]:
     """Events of one stream in order, paged by `seq` (pass the last seq you have as `after`)."""
     _require_auditor(ctx)
-    if stream not in await readable_streams(ctx):
+    if stream != PLATFORM and challenge_of(stream) not in await readable_challenges(ctx):
         raise NotFound("This audit stream does not exist or is still sealed.")
     rows = await ctx.db.scalars(
         select(AuditEvent)
@@ -95,3 +131,70 @@ async def verify(ctx: ApiCtx) -> VerificationOut:
     _require_auditor(ctx)
     result = await verify_chain(ctx.db, only=await readable_streams(ctx))
     return VerificationOut(**result.__dict__)
+
+
+@router.post("/verify", response_model=CheckpointVerificationOut)
+async def verify_against_checkpoints(
+    ctx: ApiCtx,
+    request: Request,
+    checkpoints: Annotated[
+        Checkpoint | list[Checkpoint],
+        Body(description="a checkpoint you kept, or a list of them"),
+    ],
+) -> CheckpointVerificationOut:
+    """Check the chains and that every stream still holds the heads your checkpoints saw."""
+    _require_auditor(ctx)
+    kept = checkpoints if isinstance(checkpoints, list) else [checkpoints]
+    opened = await readable_challenges(ctx)
+    report = await verify_checkpoints(
+        ctx.db,
+        [checkpoint.model_dump() for checkpoint in kept],
+        _key(request),
+        readable=lambda name: name == PLATFORM or challenge_of(name) in opened,
+        only=await readable_streams(ctx),
+    )
+    return CheckpointVerificationOut(
+        **{**report.chain.__dict__, "ok": report.ok},
+        checkpoints=report.checkpoints,
+        skipped=report.skipped,
+        findings=[
+            FindingOut(
+                kind=finding.kind,
+                stream=finding.stream,
+                issued_at=finding.params.get("issued_at"),
+                message=finding.text(),
+            )
+            for finding in report.findings
+        ],
+    )
+
+
+@router.get("/checkpoint", response_model=Checkpoint)
+async def checkpoint(ctx: ApiCtx, request: Request) -> dict[str, Any]:
+    """A freshly signed checkpoint of every stream head; keep it outside Uitkomst (no token)."""
+    return await build_checkpoint(ctx.db, ctx.now, _key(request))
+
+
+@router.get("/checkpoint/salt", response_model=SaltOut)
+async def checkpoint_salt(
+    ctx: ApiCtx,
+    request: Request,
+    challenge_id: Annotated[int, Query(ge=1, le=2**62)],
+    nonce: Annotated[str, Query(pattern=r"^[0-9a-f]{32}$")],
+) -> SaltOut:
+    """The salt of a checkpoint's commitment to a sealed stream you may now read."""
+    _require_auditor(ctx)
+    if challenge_id not in await readable_challenges(ctx):
+        raise NotFound("This audit stream does not exist or is still sealed.")
+    key = _key(request)
+    salt = key.salt(challenge_id, nonce).hex()
+    return SaltOut(challenge_id=challenge_id, nonce=nonce, key_id=key.key_id, salt=salt)
+
+
+@router.get("/public-key", response_model=PublicKeyOut)
+async def public_key(request: Request) -> PublicKeyOut:
+    """The Ed25519 key that signs checkpoints; pin it once and check every checkpoint with it."""
+    key = _key(request)
+    return PublicKeyOut(
+        key_id=key.key_id, public_key=base64.b64encode(key.public_raw).decode(), pem=key.public_pem
+    )
