@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record, verify_chain
 from app.auth.passwords import hash_password
+from app.auth.permissions import role_fits
 from app.auth.service import create_api_token, normalise_email
 from app.clock import ClockOffset, parse_duration, platform_now
 from app.config import get_settings
@@ -105,6 +106,11 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             )
             db.add(org)
             await db.flush()
+        if not role_fits(org.kind, role):
+            raise CommandError(
+                f"{org.name} is a {org.kind.value}, which cannot hold the role {role}: policy "
+                "officers and auditors work for a municipality, provider members for a provider"
+            )
         user = User(
             email=email,
             name=args.name,
@@ -124,6 +130,17 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             entity_id=user.id,
             data={"organisation_id": org.id, "role": role.value if role else None},
         )
+        if role is not None:
+            # Audited like a grant on the admin page, so every grant is found the same way.
+            await record(
+                db,
+                now=now,
+                actor_id=None,
+                action="user.role_granted",
+                entity_type="user",
+                entity_id=user.id,
+                data={"role": role, "previous": None, "via": "cli"},
+            )
 
     asyncio.run(_in_session(work))
     print(f"user {args.email} created")

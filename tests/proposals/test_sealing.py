@@ -41,7 +41,7 @@ async def sealed(make, tmp_path, app):
     outsiders = {
         "policy_officer": officer,
         "admin": await make.user(Role.admin, org=officer.organisation),
-        "auditor": await make.user(Role.auditor),
+        "auditor": await make.user(Role.auditor, org=officer.organisation),
         "evaluator": await make.user(Role.evaluator),
         "other_provider": await make.user(Role.provider_member),
     }
