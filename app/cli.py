@@ -41,12 +41,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = get_settings()
+    # X-Forwarded-* only from the proxies named in FORWARDED_ALLOW_IPS: from anyone else it is
+    # a header the client chose, and the sign-in throttle counts per client address.
+    proxies = settings.forwarded_allow_ips.strip()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        proxy_headers=True,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
         log_level="info",
     )
 
