@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record, verify_chain
 from app.auth.passwords import hash_password
+from app.auth.permissions import role_fits
 from app.auth.service import create_api_token, normalise_email
 from app.clock import ClockOffset, parse_duration, platform_now
 from app.config import get_settings
@@ -42,12 +43,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = get_settings()
+    # X-Forwarded-* only from the proxies named in FORWARDED_ALLOW_IPS: from anyone else it is
+    # a header the client chose, and the sign-in throttle counts per client address.
+    proxies = settings.forwarded_allow_ips.strip()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        proxy_headers=True,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
         log_level="info",
     )
 
@@ -107,6 +112,11 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             )
             db.add(org)
             await db.flush()
+        if not role_fits(org.kind, role):
+            raise CommandError(
+                f"{org.name} is a {org.kind.value}, which cannot hold the role {role}: policy "
+                "officers and auditors work for a municipality, provider members for a provider"
+            )
         user = User(
             email=email,
             name=args.name,
@@ -126,6 +136,17 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             entity_id=user.id,
             data={"organisation_id": org.id, "role": role.value if role else None},
         )
+        if role is not None:
+            # Audited like a grant on the admin page, so every grant is found the same way.
+            await record(
+                db,
+                now=now,
+                actor_id=None,
+                action="user.role_granted",
+                entity_type="user",
+                entity_id=user.id,
+                data={"role": role, "previous": None, "via": "cli"},
+            )
 
     asyncio.run(_in_session(work))
     print(f"user {args.email} created")

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     session_days: int = 14
     secure_cookies: bool = False
     base_url: str = "http://127.0.0.1:8000"
+    # A browser that signed in to an account before is a known device: the account lock does
+    # not apply to it, its own failures count against this higher limit instead.
+    login_max_device_failures: int = 10
+    known_device_days: int = 365
+    # The proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated addresses or
+    # networks, or *); empty trusts none, so the client address is the connection's peer.
+    forwarded_allow_ips: str = ""
 
     @field_validator("audit_signing_key")
     @classmethod

@@ -87,7 +87,7 @@ class Factory:
         if org is None:
             kind = (
                 OrganisationKind.municipality
-                if role in (Role.policy_officer, Role.admin)
+                if role in (Role.policy_officer, Role.admin, Role.auditor)
                 else (OrganisationKind.welfare_organisation)
             )
             org = await self.org(kind)

@@ -137,6 +137,47 @@ def test_create_user_and_api_token(uitkomst, capsys):
     assert code == 2 and "no user" in err
 
 
+def _create(uitkomst, capsys, email, organisation, role, kind=None):
+    extra = ("--kind", kind) if kind else ()
+    args = ("--email", email, "--name", "N", "--organisation", organisation, "--role", role)
+    return uitkomst("create-user", *args, *extra, capsys=capsys)
+
+
+def _scalar(sql: str, **params):
+    async def query():
+        engine = create_engine(get_settings().database_url)
+        async with engine.connect() as conn:
+            value = await conn.scalar(text(sql), params)
+        await engine.dispose()
+        return value
+
+    return asyncio.run(query())
+
+
+def test_create_user_gives_only_roles_the_organisation_may_hold(uitkomst, capsys):
+    code, _, err = _create(uitkomst, capsys, "a@bouw.nl", "Bouw BV", "auditor", "company")
+    assert code == 2 and "Bouw BV is a company, which cannot hold the role auditor" in err
+    assert _scalar("SELECT count(*) FROM organisations WHERE name = 'Bouw BV'") == 0
+    code, _, err = _create(uitkomst, capsys, "b@zorg.nl", "Zorg", "policy_officer", "school_board")
+    assert code == 2 and "cannot hold the role policy_officer" in err
+    code, _, err = _create(
+        uitkomst, capsys, "c@stad.nl", "Gemeente Stad", "provider_member", "municipality"
+    )
+    assert code == 2 and "municipality, which cannot hold the role provider_member" in err
+    refused = ("a@bouw.nl", "b@zorg.nl", "c@stad.nl")
+    for email in refused:
+        assert _scalar("SELECT count(*) FROM users WHERE email = :e", e=email) == 0
+
+    code, _, _ = _create(uitkomst, capsys, "d@stad.nl", "Gemeente Stad", "auditor", "municipality")
+    assert code == 0
+    user_id = _scalar("SELECT id FROM users WHERE email = 'd@stad.nl'")
+    granted = _scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'user.role_granted' AND entity_id = :id",
+        id=user_id,
+    )
+    assert granted == 1  # audited like a grant on the admin page
+
+
 def test_clock_advance_only_in_demo_mode(uitkomst, capsys):
     code, out, _ = uitkomst("clock", "advance", "30d", capsys=capsys)
     assert code == 0 and "30 days" in out

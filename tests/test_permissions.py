@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.auth.permissions import Action, can
+from app.auth.permissions import Action, can, role_fits
+from app.demo.data import ACCOUNTS, ORGANISATIONS
 from app.organisations.models import OrganisationKind, Role
 
 CALLERS = [
@@ -77,6 +78,7 @@ COALITION_CALLERS = [
     "other_officer",
     "admin",
     "auditor",
+    "other_auditor",
     "evaluator",
 ]
 BEFORE, AFTER = "before_deadline", "after_deadline"
@@ -90,7 +92,8 @@ COALITION_MATRIX = [
     (Action.proposal_edit, BEFORE, {"lead", "member"}),
     (Action.proposal_submit, BEFORE, {"lead"}),
     (Action.proposal_read, BEFORE, {"lead", "member"}),
-    # Sealed until the deadline; after it the owner municipality and auditors may read.
+    # Sealed until the deadline; after it the owner municipality and the auditors it appointed
+    # may read (not another municipality's officers or auditors).
     (Action.proposal_read, AFTER, {"lead", "member", "owner_officer", "auditor"}),
 ]
 CHALLENGE_ACTIONS = [
@@ -126,7 +129,8 @@ async def coalition_world(make):
         "owner_officer": officer,
         "other_officer": await make.user(Role.policy_officer),
         "admin": await make.user(Role.admin, org=municipality),
-        "auditor": await make.user(Role.auditor),
+        "auditor": await make.user(Role.auditor, org=municipality),
+        "other_auditor": await make.user(Role.auditor),  # appointed by another municipality
         "evaluator": await make.user(Role.evaluator),
     }
     coalition = await coalition_of(make, challenge, users["lead"], users["member"])
@@ -160,3 +164,27 @@ def test_every_action_is_in_the_matrix():
     covered = {action for action, _obj, _allowed in MATRIX}
     covered |= {action for action, _moment, _allowed in COALITION_MATRIX + CHALLENGE_ACTIONS}
     assert covered == set(Action)
+
+
+PROVIDER_KINDS = [kind for kind in OrganisationKind if kind != OrganisationKind.municipality]
+# kind, roles it may hold: municipal roles in a municipality, provider roles outside one
+EVERYWHERE = {Role.admin, Role.evaluator}
+ROLES_BY_KIND = [
+    (OrganisationKind.municipality, EVERYWHERE | {Role.policy_officer, Role.auditor}),
+    *[(kind, EVERYWHERE | {Role.provider_member}) for kind in PROVIDER_KINDS],
+]
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(("kind", "allowed"), ROLES_BY_KIND, ids=str)
+def test_which_roles_an_organisation_kind_may_hold(kind, allowed, role):
+    assert role_fits(kind, role) is (role in allowed)
+    assert role_fits(kind, None)
+
+
+def test_every_demo_account_holds_a_role_its_organisation_may_hold():
+    kinds = {name: kind for name, kind, _kvk in ORGANISATIONS}
+    misfits = [email for email, _n, org, role, _note in ACCOUNTS if not role_fits(kinds[org], role)]
+    assert misfits == []
+    auditors = {org for _e, _n, org, role, _note in ACCOUNTS if role == Role.auditor}
+    assert auditors == {"Gemeente Voorbeeldstad"}  # appointed by the municipality they audit

@@ -37,7 +37,8 @@ class ApiToken(Base):
 
 
 class LoginFailure(Base):
-    """One failed sign-in; recent ones throttle further attempts per account and per address."""
+    """One failed sign-in; recent ones throttle further attempts per account and per address,
+    and those from a browser that signed in to the account before per device."""
 
     __tablename__ = "login_failures"
 
@@ -45,6 +46,8 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     client_ip: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The known device's id (from its signed cookie) when the attempt came from one.
+    device: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class OidcIdentity(Base):

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth import identities, oidc, service
 from app.auth.deps import WebCtx
+from app.auth.devices import read_device, remember_device
 from app.auth.views import login_page_response, safe_next, with_session_cookie
 from app.db import writes_on_read
 from app.errors import DomainError
@@ -50,4 +51,7 @@ async def oidc_callback(request: Request, ctx: WebCtx, name: str) -> Response:
         oidc_provider=provider.name,
         id_token=identity.id_token,
     )
-    return with_session_cookie(RedirectResponse(next, status_code=303), token, settings)
+    response = with_session_cookie(RedirectResponse(next, status_code=303), token, settings)
+    # Never held by the password lock; and from now on a known device for the password too.
+    device = read_device(request, settings, ctx.now)
+    return remember_device(response, settings, device, user.id, ctx.now)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, or_
 from app.challenges.models import Challenge, ChallengeStatus
 from app.coalitions.models import Coalition, MemberStatus
 from app.errors import Forbidden, Unauthenticated
-from app.organisations.models import OrganisationKind, Role, User
+from app.organisations.models import Organisation, OrganisationKind, Role, User
 
 
 class Action(StrEnum):
@@ -68,6 +68,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.admin: frozenset({Action.challenge_read, Action.user_manage}),
 }
 
+# Which roles an organisation's kind may hold. Evaluators may be outside experts, and every
+# organisation has admins; the municipal roles stay in municipalities, providers outside them.
+MUNICIPAL_ROLES = frozenset({Role.policy_officer, Role.auditor})
+PROVIDER_ROLES = frozenset({Role.provider_member})
+
 PUBLIC_ACTIONS = frozenset({Action.challenge_read})
 _OWNER_ACTIONS = frozenset(
     {
@@ -112,9 +117,9 @@ def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datet
     if action == Action.proposal_read:
         if user.role == Role.provider_member:
             return status == MemberStatus.accepted
-        # The municipality and auditors read submitted proposals only once they are opened.
-        owner = user.role != Role.policy_officer or _is_owner(user, coalition.challenge)
-        return owner and _unsealed(coalition.challenge, now)
+        # The municipality's officers and the auditors it appointed read submitted proposals,
+        # of its own challenges only, and only once they are opened.
+        return _is_owner(user, coalition.challenge) and _unsealed(coalition.challenge, now)
     return False
 
 
@@ -130,8 +135,7 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         same_organisation = user is not None and obj.organisation_id == user.organisation_id
         return same_organisation and obj.id != user.id
     if isinstance(obj, Challenge) and action == Action.opening_read:
-        owner = user.role != Role.policy_officer or _is_owner(user, obj)
-        return owner and _unsealed(obj, now)
+        return user is not None and _is_owner(user, obj) and _unsealed(obj, now)
     if isinstance(obj, Challenge) and action == Action.coalition_start:
         return obj.status == ChallengeStatus.published
     if isinstance(obj, Challenge):
@@ -153,6 +157,33 @@ def assert_can(
         if user is None:
             raise Unauthenticated("Please sign in first.")
         raise Forbidden("You are not allowed to do this.")
+
+
+def role_fits(kind: OrganisationKind, role: Role | None) -> bool:
+    """Whether an organisation of this kind may hold the role (no role always fits)."""
+    if role is None:
+        return True
+    if kind == OrganisationKind.municipality:
+        return role not in PROVIDER_ROLES
+    return role not in MUNICIPAL_ROLES
+
+
+def assert_role_fits(organisation: Organisation, role: Role | None) -> None:
+    """Refuse a grant the organisation's kind cannot hold, saying why."""
+    if role_fits(organisation.kind, role):
+        return
+    if organisation.kind == OrganisationKind.municipality:
+        raise Forbidden(
+            "Staff of a municipality cannot be provider members: providers take part in "
+            "coalitions, the municipality judges them. Choose another role.",
+            code="role_not_for_organisation",
+        )
+    raise Forbidden(
+        "Policy officers and auditors work for a municipality, and %(organisation)s is not one. "
+        "Choose another role.",
+        code="role_not_for_organisation",
+        organisation=organisation.name,
+    )
 
 
 def readable_challenges(user: User | None) -> ColumnElement[bool]:

@@ -4,11 +4,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.audit.service import record
+from app.auth.devices import KnownDevice
 from app.auth.models import ApiToken, LoginFailure, WebSession
 from app.auth.passwords import verify_password
 from app.config import Settings
@@ -24,35 +25,84 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _lock_key(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+async def _serialise(db: AsyncSession, *keys: str) -> None:
+    """One attempt per account, address and device at a time, until its transaction ends, so
+    concurrent guesses cannot all read the same count. SQLite's write lock taken at BEGIN does
+    this there; sorted keys keep PostgreSQL's advisory locks free of deadlocks."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({_lock_key(key) for key in keys}):
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+async def _failures(db: AsyncSession, since: datetime, condition: ColumnElement[bool]) -> int:
+    return await db.scalar(select(func.count()).where(condition, LoginFailure.at >= since)) or 0
+
+
+def _too_many(minutes: int) -> TooManyRequests:
+    return TooManyRequests(
+        "Too many failed sign-in attempts. Wait %(minutes)s minutes and try again.",
+        minutes=minutes,
+    )
+
+
 async def _throttle(
-    db: AsyncSession, settings: Settings, email: str, ip: str, now: datetime
+    db: AsyncSession, settings: Settings, email: str, ip: str, device: str | None, now: datetime
 ) -> None:
+    """Per address always; per account for strangers; per device for a known device."""
+    keys = [f"login:account:{email}", f"login:address:{ip}"]
+    await _serialise(db, *keys, *([f"login:device:{device}"] if device else []))
     since = now - timedelta(seconds=settings.login_window_seconds)
-    per_account = await db.scalar(
-        select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
-    )
-    per_address = await db.scalar(
-        select(func.count()).where(LoginFailure.client_ip == ip, LoginFailure.at >= since)
-    )
-    if per_account >= settings.login_max_failures or per_address >= settings.login_max_failures * 4:
+    minutes = settings.login_window_seconds // 60
+    if await _failures(db, since, LoginFailure.client_ip == ip) >= settings.login_max_failures * 4:
+        raise _too_many(minutes)
+    if device is not None:
+        per_device = await _failures(db, since, LoginFailure.device == device)
+        if per_device >= settings.login_max_device_failures:
+            raise _too_many(minutes)
+        return
+    if await _failures(db, since, LoginFailure.email == email) >= settings.login_max_failures:
         raise TooManyRequests(
-            "Too many failed sign-in attempts. Wait %(minutes)s minutes and try again.",
-            minutes=settings.login_window_seconds // 60,
+            "This account is locked for up to %(minutes)s minutes after too many wrong "
+            "passwords. Is it yours? Wait, sign in from a browser where you signed in before, "
+            "or sign in through your organisation's identity provider.",
+            code="account_locked",
+            minutes=minutes,
         )
 
 
 async def authenticate(
-    db: AsyncSession, settings: Settings, *, email: str, password: str, ip: str, now: datetime
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    ip: str,
+    now: datetime,
+    device: KnownDevice | None = None,
 ) -> User:
-    """Check the password; every failure counts towards the throttle."""
+    """Check the password; every failure counts towards the throttle.
+
+    A browser that signed in to this account before is not held by the account lock (someone
+    else's guesses do not shut the owner out); its own failures count per device instead.
+    """
     email = normalise_email(email)
-    await _throttle(db, settings, email, ip, now)
     user = await db.scalar(select(User).where(User.email == email))
+    known = device.id if device is not None and device.knows(user.id if user else None) else None
+    await _throttle(db, settings, email, ip, known, now)
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        db.add(LoginFailure(email=email, client_ip=ip, at=now))
+        db.add(LoginFailure(email=email, client_ip=ip, at=now, device=known))
         await db.flush()
         raise Unauthenticated("Email address or password is not correct.", code="bad_credentials")
-    await db.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    # Only this browser's own slips are forgiven; a stranger's guesses elsewhere still count.
+    mine = LoginFailure.client_ip == ip
+    if known is not None:
+        mine = or_(mine, LoginFailure.device == known)
+    await db.execute(delete(LoginFailure).where(LoginFailure.email == email, mine))
     return user
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth import oidc, service
 from app.auth.deps import WebCtx, verify_csrf
+from app.auth.devices import read_device, remember_device
 from app.config import Settings
 from app.errors import DomainError
 from app.i18n import LOCALES
@@ -30,6 +31,8 @@ def safe_next(target: str | None) -> str:
 
 
 def client_ip(request: Request) -> str:
+    """The connection's peer; uvicorn puts a proxy's X-Forwarded-For here only when that proxy is
+    in FORWARDED_ALLOW_IPS, so a client cannot pick its own address to dodge the throttle."""
     return request.client.host if request.client else "unknown"
 
 
@@ -65,9 +68,16 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     settings = request.app.state.settings
+    device = read_device(request, settings, ctx.now)
     try:
         user = await service.authenticate(
-            ctx.db, settings, email=email, password=password, ip=client_ip(request), now=ctx.now
+            ctx.db,
+            settings,
+            email=email,
+            password=password,
+            ip=client_ip(request),
+            now=ctx.now,
+            device=device,
         )
     except DomainError as error:
         # Render (not raise) so the failed attempt is committed and counts towards the throttle.
@@ -75,7 +85,8 @@ async def login(
             request, next, email=email, error=error.text(), status_code=error.status
         )
     token = await service.start_session(ctx.db, user, ctx.now, settings.session_days)
-    return with_session_cookie(redirect(request, safe_next(next)), token, settings)
+    response = with_session_cookie(redirect(request, safe_next(next)), token, settings)
+    return remember_device(response, settings, device, user.id, ctx.now)
 
 
 def with_session_cookie(response: Response, token: str, settings: Settings) -> Response:

@@ -20,7 +20,6 @@ DEMO_PASSWORD = "demo-uitkomst"
 
 ORGANISATIONS = [
     ("Gemeente Voorbeeldstad", OrganisationKind.municipality, None),
-    ("Rekenkamer Voorbeeldstad", OrganisationKind.municipality, None),
     ("Welzijn Voorbeeldstad", OrganisationKind.welfare_organisation, "40123456"),
     ("Jeugdhulp De Brug", OrganisationKind.welfare_organisation, "40234567"),
     ("Stichting Scholengroep Rivierenland", OrganisationKind.school_board, "40345678"),
@@ -65,7 +64,7 @@ ACCOUNTS = [
     (
         "rekenkamer@voorbeeldstad.nl",
         "Marleen Visser",
-        "Rekenkamer Voorbeeldstad",
+        "Gemeente Voorbeeldstad",
         Role.auditor,
         "rekenkamer",
     ),

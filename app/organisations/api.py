@@ -12,7 +12,7 @@ router = APIRouter(prefix="/api/v1/admin", route_class=CommittingRoute, tags=["a
 
 ERRORS = {
     401: {"description": "Missing or unknown bearer token"},
-    403: {"description": "Not an admin, or your own account"},
+    403: {"description": "Not an admin, your own account, or a role your organisation cannot hold"},
     404: {"description": "No such user in your organisation"},
     422: {"description": "Invalid input"},
 }

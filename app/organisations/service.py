@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.audit.service import record
-from app.auth.permissions import Action, assert_can, can, manageable_users
+from app.auth.permissions import Action, assert_can, assert_role_fits, can, manageable_users
 from app.context import Context
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.organisations.models import Role, User
@@ -29,7 +29,11 @@ async def members(ctx: Context) -> list[User]:
 
 
 async def set_role(ctx: Context, user_id: int, role: Role | None) -> User:
-    """Grant, change or take away a role; the identity provider never does this."""
+    """Grant, change or take away a role; the identity provider never does this.
+
+    Only roles the organisation's kind may hold: so only a municipality's admin appoints its
+    policy officers and auditors.
+    """
     admin = _admin(ctx)
     member = await ctx.db.scalar(
         select(User)
@@ -43,6 +47,7 @@ async def set_role(ctx: Context, user_id: int, role: Role | None) -> User:
             "You cannot change your own role; another admin of your organisation can.",
             code="own_role",
         )
+    assert_role_fits(member.organisation, role)
     if member.role == role:
         return member
     previous, member.role = member.role, role

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from app.auth.deps import WebCtx, verify_csrf
+from app.auth.permissions import role_fits
 from app.db import Id
 from app.errors import ValidationFailed
 from app.i18n import Lazy
@@ -23,10 +24,12 @@ router = APIRouter(
 async def users_page(request: Request, ctx: WebCtx, saved: str | None = None) -> Response:
     members = await service.members(ctx)
     changed = next((m for m in members if str(m.id) == saved), None)
+    # Only the roles this kind of organisation may hold are offered.
+    roles = [role for role in Role if role_fits(ctx.user.organisation.kind, role)]
     return render(
         request,
         "organisations/users.html",
-        {"members": members, "roles": list(Role), "saved": changed},
+        {"members": members, "roles": roles, "saved": changed},
     )
 
 

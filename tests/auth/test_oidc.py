@@ -13,7 +13,7 @@ from app.auth import oidc
 from app.auth.models import OidcIdentity, WebSession
 from app.organisations.models import Role, User
 from tests.auth.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeProvider
-from tests.conftest import post_form
+from tests.conftest import csrf, post_form
 
 ORGANISATION = "Gemeente Testdorp"
 LABEL = "Inloggen met Testdorp-account"
@@ -360,6 +360,25 @@ async def test_messages_are_dutch_by_default(client, idp):
 async def test_next_only_goes_to_local_paths(client, idp):
     response = await sign_in(client, idp, next="https://evil.example/phish")
     assert response.headers["location"] == "/"
+
+
+async def test_the_password_lock_never_holds_the_identity_provider(app, client, idp, make):
+    """Someone's wrong passwords lock the local sign-in; the provider still lets the owner in,
+    and the browser is then a known device for the password too."""
+    owner = await make.user(Role.policy_officer, email="sanne@testdorp.nl")
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as attacker:
+        for _ in range(5):
+            token = await csrf(attacker)
+            form = {"email": owner.email, "password": "guess", "csrf_token": token}
+            assert (await attacker.post("/login", data=form)).status_code == 401
+        form = {"email": owner.email, "password": "secret-pass", "csrf_token": token}
+        assert (await attacker.post("/login", data=form)).status_code == 429
+    assert (await sign_in(client, idp)).status_code == 303
+    assert owner.name in (await client.get("/challenges")).text
+    await post_form(client, "/logout", {})
+    form = {"email": owner.email, "password": "secret-pass", "csrf_token": await csrf(client)}
+    assert (await client.post("/login", data=form)).status_code == 303
 
 
 # --- configuration -----------------------------------------------------------------------------

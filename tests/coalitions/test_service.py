@@ -94,7 +94,7 @@ async def test_outsiders_do_not_see_a_coalition(make, world):
     officer, challenge, lead, partner, outsider = world
     coalition = await coalition_of(make, challenge, lead, partner)
     admin = await make.user(Role.admin, org=officer.organisation)
-    auditor = await make.user(Role.auditor)
+    auditor = await make.user(Role.auditor, org=officer.organisation)
     for user in (officer, admin, auditor, outsider, None):
         with pytest.raises(NotFound):
             await service.get_coalition(make.ctx(user), coalition.id)

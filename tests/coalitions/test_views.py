@@ -225,7 +225,7 @@ async def test_outsiders_see_no_trace_before_the_deadline(client, make, world, w
     users = {
         "officer": officer,
         "admin": await make.user(Role.admin, officer.organisation),
-        "auditor": await make.user(Role.auditor),
+        "auditor": await make.user(Role.auditor, org=officer.organisation),
         "provider": await make.user(Role.provider_member),
     }
     if who in users:

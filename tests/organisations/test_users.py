@@ -180,3 +180,80 @@ async def test_api_needs_an_admin_token(client, world, make):
     )
     assert response.status_code == 403
     assert (await client.put("/api/v1/admin/users/99999999999/role", json={})).status_code == 422
+
+
+# --- which roles an organisation may hold -------------------------------------------------------
+
+
+@pytest.fixture
+async def company(make):
+    firm = await make.org(OrganisationKind.company, name="Bouwbedrijf Zijlstra")
+    return {
+        "admin": await make.user(Role.admin, org=firm, email="admin@zijlstra.nl"),
+        "colleague": await make.user(None, org=firm, email="collega@zijlstra.nl"),
+    }
+
+
+@pytest.mark.parametrize("role", ["auditor", "policy_officer"])
+async def test_a_provider_admin_cannot_appoint_municipal_roles_on_the_page(
+    client, company, db, role
+):
+    await sign_in(client, "admin@zijlstra.nl")
+    client.cookies.set("uk_lang", "en")
+    page = await client.get("/admin/users")
+    assert 'value="provider_member"' in page.text and 'value="evaluator"' in page.text
+    assert f'value="{role}"' not in page.text  # not offered
+    response = await change(client, company["colleague"].id, role)  # and refused when sent
+    assert response.status_code == 403
+    assert "Policy officers and auditors work for a municipality" in response.text
+    assert "Bouwbedrijf Zijlstra is not one" in response.text
+    assert await role_of(db, company["colleague"]) is None
+    assert await db.scalar(select(AuditEvent).where(AuditEvent.action.like("user.role%"))) is None
+
+
+@pytest.mark.parametrize("role", ["auditor", "policy_officer"])
+async def test_a_provider_admin_cannot_appoint_municipal_roles_through_the_api(
+    client, company, make, db, role
+):
+    headers = bearer(await make.token(company["admin"]))
+    url = f"/api/v1/admin/users/{company['colleague'].id}/role"
+    response = await client.put(
+        url, json={"role": role}, headers={**headers, "Accept-Language": "en"}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "role_not_for_organisation"
+    assert "work for a municipality" in response.json()["detail"]
+    assert await role_of(db, company["colleague"]) is None
+    granted = await client.put(url, json={"role": "provider_member"}, headers=headers)
+    assert granted.status_code == 200 and granted.json()["role"] == "provider_member"
+    evaluator = await client.put(url, json={"role": "evaluator"}, headers=headers)
+    assert evaluator.status_code == 200  # evaluators may be outside experts
+
+
+async def test_a_municipality_admin_appoints_auditors_but_not_provider_members(
+    client, world, make, db
+):
+    headers = bearer(await make.token(world["admin"]))
+    url = f"/api/v1/admin/users/{world['newcomer'].id}/role"
+    refused = await client.put(url, json={"role": "provider_member"}, headers=headers)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "role_not_for_organisation"
+    assert await role_of(db, world["newcomer"]) is None
+    assert (await client.put(url, json={"role": "auditor"}, headers=headers)).status_code == 200
+    event = await db.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_granted"))
+    assert event.actor_id == world["admin"].id and event.data["role"] == "auditor"
+    await sign_in(client, "admin@rolstad.nl")
+    page = await client.get("/admin/users")
+    assert 'value="auditor"' in page.text and 'value="provider_member"' not in page.text
+
+
+async def test_a_role_granted_before_the_rule_shows_and_is_refused_again(client, company, db):
+    colleague = company["colleague"]
+    colleague.role = Role.auditor  # as the old code let a provider's admin do
+    await db.flush()
+    await sign_in(client, "admin@zijlstra.nl")
+    page = await client.get("/admin/users")
+    assert 'value="auditor" selected' in page.text  # the page does not hide what is there
+    assert (await change(client, colleague.id, "auditor")).status_code == 403
+    assert (await change(client, colleague.id, "")).status_code == 303  # it can be taken away
+    assert await role_of(db, colleague) is None

@@ -225,7 +225,7 @@ async def test_opening_lists_current_submissions_received_before_the_deadline(ma
 async def test_opening_is_for_the_owner_municipality_and_auditors(make, world):
     officer, challenge, _lead, _partner, _coalition, _store = world
     other_officer = await make.user(Role.policy_officer)
-    auditor = await make.user(Role.auditor)
+    auditor = await make.user(Role.auditor, org=officer.organisation)
     provider = await make.user(Role.provider_member)
     assert (await service.opening(make.ctx(auditor, days=LATE), challenge.id)).entries == []
     for user in (other_officer, provider, None):

@@ -235,7 +235,7 @@ async def submit_through_service(make, challenge, lead, coalition):
 async def test_opening_is_sealed_then_lists_every_proposal(client, clock, make, world):
     officer, challenge, lead, _partner, coalition = world
     submission = await submit_through_service(make, challenge, lead, coalition)
-    auditor = await make.user(Role.auditor)
+    auditor = await make.user(Role.auditor, org=officer.organisation)
     await sign_in(client, officer.email)
     sealed = await client.get(f"/challenges/{challenge.id}/opening")
     assert sealed.status_code == 200
