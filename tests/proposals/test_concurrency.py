@@ -14,6 +14,7 @@ from app.audit.service import sealed_stream, verify_chain
 from app.challenges import service as challenges
 from app.challenges.schemas import ChallengeIn
 from app.clock import Clock
+from app.coalitions.models import Coalition
 from app.config import Settings
 from app.context import Context
 from app.db import create_engine, make_sessionmaker
@@ -89,9 +90,9 @@ async def _world(sessions, clock):
             partner = await make.user(Role.provider_member)
             coalition = await coalition_of(make, challenge, lead, partner)
             await proposals.save_draft(
-                make.ctx(lead), coalition.id, complete_content(challenge, coalition)
+                make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
             )
-            tokens[coalition.id] = await make.token(lead)
+            tokens[coalition.public_id] = await make.token(lead)
         await db.commit()
         assert clock.now() < challenge.submission_deadline - timedelta(seconds=WINDOW), (
             "setting up took longer than the time before the deadline"
@@ -131,9 +132,11 @@ async def _check(sessions, outcomes, deadline, challenge_id, tokens):
     async with sessions() as db:
         stored = (await db.scalars(select(ProposalSubmission))).all()
         assert sorted(s.receipt_number for s in stored) == sorted(receipts), "lost or extra"
+        internal = dict((await db.execute(select(Coalition.public_id, Coalition.id))).all())
         for coalition_id in tokens:
             mine = sorted(
-                (s for s in stored if s.coalition_id == coalition_id), key=lambda s: s.version
+                (s for s in stored if s.coalition_id == internal[coalition_id]),
+                key=lambda s: s.version,
             )
             assert [s.version for s in mine] == list(range(1, len(mine) + 1))
             if mine:
@@ -158,9 +161,11 @@ async def _check(sessions, outcomes, deadline, challenge_id, tokens):
         )
         after = Context(db=db, user=officer, now=deadline + timedelta(seconds=5))
         opening = await proposals.opening(after, challenge_id)
+        public = {row_id: str(public_id) for public_id, row_id in internal.items()}
         latest = {}
         for s in stored:
-            latest[s.coalition_id] = max(latest.get(s.coalition_id, 0), s.version)
+            key = public[s.coalition_id]
+            latest[key] = max(latest.get(key, 0), s.version)
         assert sorted((e["coalition_id"], e["version"]) for e in opening.entries) == sorted(
             latest.items()
         )
