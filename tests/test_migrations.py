@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -165,39 +166,45 @@ async def _entries(conn: AsyncConnection) -> list[dict]:
     return await conn.scalar(sa.select(OPENINGS.c.entries))
 
 
-async def test_public_ids_are_given_to_what_exists_and_nothing_is_lost(tmp_path):
+@pytest.fixture
+def url(tmp_path):
+    """A database of its own (made outside the event loop: on PostgreSQL it is created anew)."""
     with scratch_database("public_ids", tmp_path) as url:
-        await asyncio.to_thread(upgrade, url, "0003")
-        engine = create_engine(normalise_database_url(url))
-        try:
-            async with engine.begin() as conn:
-                await _world_at_0003(conn)
+        yield url
 
-            await asyncio.to_thread(upgrade, url, "0004")
-            async with engine.connect() as conn:
-                coalitions = await _public_ids(conn, "coalitions")
-                attachments = await _public_ids(conn, "proposal_attachments")
-                assert sorted(coalitions) == [1, 2] and sorted(attachments) == [1]
-                given = [*coalitions.values(), *attachments.values()]
-                assert all(isinstance(u, UUID) and u.version == 4 for u in given)
-                assert len(set(given)) == 3
-                # Nothing that hangs off a coalition went with the rebuilt table.
-                assert await _count(conn, MEMBERS) == 2
-                assert await _count(conn, ATTACHMENTS) == 1
-                assert await _count(conn, SUBMISSIONS) == 1
-                entries = await _entries(conn)
-                assert [e["coalition_id"] for e in entries] == [str(coalitions[2])]
 
-            await asyncio.to_thread(downgrade, url, "0003")
-            async with engine.connect() as conn:
-                assert [e["coalition_id"] for e in await _entries(conn)] == [2]
-                assert await _count(conn, MEMBERS) == 2
+async def test_public_ids_are_given_to_what_exists_and_nothing_is_lost(url):
+    await asyncio.to_thread(upgrade, url, "0003")
+    engine = create_engine(normalise_database_url(url))
+    try:
+        async with engine.begin() as conn:
+            await _world_at_0003(conn)
 
-            await asyncio.to_thread(upgrade, url)
-            async with make_sessionmaker(engine)() as db:
-                coalitions = await _public_ids(await db.connection(), "coalitions")
-                member = await db.get(User, 2)
-                found = await get_coalition(Context(db=db, user=member, now=NOW), coalitions[1])
-                assert found.id == 1 and [m.organisation_id for m in found.members] == [2]
-        finally:
-            await engine.dispose()
+        await asyncio.to_thread(upgrade, url, "0004")
+        async with engine.connect() as conn:
+            coalitions = await _public_ids(conn, "coalitions")
+            attachments = await _public_ids(conn, "proposal_attachments")
+            assert sorted(coalitions) == [1, 2] and sorted(attachments) == [1]
+            given = [*coalitions.values(), *attachments.values()]
+            assert all(isinstance(u, UUID) and u.version == 4 for u in given)
+            assert len(set(given)) == 3
+            # Nothing that hangs off a coalition went with the rebuilt table.
+            assert await _count(conn, MEMBERS) == 2
+            assert await _count(conn, ATTACHMENTS) == 1
+            assert await _count(conn, SUBMISSIONS) == 1
+            entries = await _entries(conn)
+            assert [e["coalition_id"] for e in entries] == [str(coalitions[2])]
+
+        await asyncio.to_thread(downgrade, url, "0003")
+        async with engine.connect() as conn:
+            assert [e["coalition_id"] for e in await _entries(conn)] == [2]
+            assert await _count(conn, MEMBERS) == 2
+
+        await asyncio.to_thread(upgrade, url)
+        async with make_sessionmaker(engine)() as db:
+            coalitions = await _public_ids(await db.connection(), "coalitions")
+            member = await db.get(User, 2)
+            found = await get_coalition(Context(db=db, user=member, now=NOW), coalitions[1])
+            assert found.id == 1 and [m.organisation_id for m in found.members] == [2]
+    finally:
+        await engine.dispose()
