@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 from sqlalchemy import update
@@ -55,12 +56,12 @@ class World:
     challenge_id: int
     deadline: datetime
     officer_token: str
-    coalitions: dict[int, str]  # coalition id -> its lead's API token
+    coalitions: dict[UUID, str]  # coalition's public id -> its lead's API token
 
 
 @dataclass
 class Outcome:
-    coalition_id: int
+    coalition_id: UUID
     status: int
     body: dict
     seconds: float
@@ -120,9 +121,9 @@ async def build_world(sessions, clock: Clock, coalitions: int, lead_seconds: flo
             partner = await make.user(Role.provider_member)
             coalition = await coalition_of(make, challenge, lead, partner)
             await proposals.save_draft(
-                make.ctx(lead), coalition.id, complete_content(challenge, coalition)
+                make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
             )
-            tokens[coalition.id] = await make.token(lead)
+            tokens[coalition.public_id] = await make.token(lead)
         officer_token = await make.token(officer)
         # However long the set-up took, the deadline is now a moment ahead.
         deadline = clock.now() + timedelta(seconds=lead_seconds)
@@ -187,7 +188,7 @@ async def tally(
 ) -> Report:
     """Compare what the coalitions were told with what the opening record says."""
     report = Report(submitted=len(outcomes), opening_reads=reads)
-    last_accepted: dict[int, dict] = {}
+    last_accepted: dict[UUID, dict] = {}
     for outcome in outcomes:
         report.latencies.append(outcome.seconds)
         if outcome.status >= 500:

@@ -1,8 +1,10 @@
 """Alembic runs the migrations on the same async engine the app uses."""
 
 import asyncio
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 import app.models  # noqa: F401  (registers every table)
@@ -27,10 +29,28 @@ def run_with(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"the migration left rows without their parent: {broken[:5]}")
+
+
+def _sqlite_foreign_keys_off(engine: Any) -> None:
+    """SQLite's procedure for rebuilding a table (what batch mode does): foreign keys off while
+    migrating, checked afterwards. Enforced, the DROP of the old table would cascade into every
+    child table (a coalition's members, drafts, documents)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _off(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
 
 
 async def run_async() -> None:
     engine = create_engine(database_url())
+    if engine.dialect.name == "sqlite":
+        _sqlite_foreign_keys_off(engine)  # runs after create_engine's own connect hook
     async with engine.connect() as connection:
         await connection.run_sync(run_with)
         await connection.commit()

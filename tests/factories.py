@@ -137,9 +137,9 @@ async def coalition_of(
         CoalitionIn(name=f"Coalitie {make._next()}", role="penvoerder"),
     )
     for member in members:
-        await coalitions.invite(make.ctx(lead), coalition.id, member.organisation_id)
+        await coalitions.invite(make.ctx(lead), coalition.public_id, member.organisation_id)
         if accept:
-            await coalitions.respond(make.ctx(member), coalition.id, ResponseIn(accept=True))
+            await coalitions.respond(make.ctx(member), coalition.public_id, ResponseIn(accept=True))
     return await coalitions.load_coalition(make.ctx(lead), coalition.id)
 
 

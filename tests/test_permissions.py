@@ -1,5 +1,7 @@
 """The whole role × action matrix, from both sides, against the one permissions module."""
 
+from datetime import timedelta
+
 import pytest
 
 from app.auth.permissions import Action, can, role_fits
@@ -135,8 +137,12 @@ async def coalition_world(make):
     }
     coalition = await coalition_of(make, challenge, users["lead"], users["member"])
     for who in ("invited", "declined"):
-        await coalitions.invite(make.ctx(users["lead"]), coalition.id, users[who].organisation_id)
-    await coalitions.respond(make.ctx(users["declined"]), coalition.id, ResponseIn(accept=False))
+        await coalitions.invite(
+            make.ctx(users["lead"]), coalition.public_id, users[who].organisation_id
+        )
+    await coalitions.respond(
+        make.ctx(users["declined"]), coalition.public_id, ResponseIn(accept=False)
+    )
     coalition = await coalitions.load_coalition(make.ctx(None), coalition.id)
     challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
     moments = {
@@ -188,3 +194,52 @@ def test_every_demo_account_holds_a_role_its_organisation_may_hold():
     assert misfits == []
     auditors = {org for _e, _n, org, role, _note in ACCOUNTS if role == Role.auditor}
     assert auditors == {"Gemeente Voorbeeldstad"}  # appointed by the municipality they audit
+
+
+VISIBLE = {
+    (BEFORE, False): {"lead", "member", "invited"},
+    (BEFORE, True): {"lead", "member", "invited"},  # sealed: the coalition alone
+    (AFTER, False): {"lead", "member", "invited"},  # nothing was opened
+    (AFTER, True): {"lead", "member", "invited", "owner_officer", "auditor"},
+}
+
+
+@pytest.mark.parametrize("submitted", [False, True], ids=["nothing_submitted", "submitted"])
+@pytest.mark.parametrize("moment", [BEFORE, AFTER])
+@pytest.mark.parametrize("caller", COALITION_CALLERS)
+async def test_the_visibility_query_follows_the_object_rules(
+    coalition_world, make, caller, moment, submitted
+):
+    """`visible_coalitions` (one SELECT for sealed and missing alike) sees exactly what `can`
+    allows: members their coalition; after the deadline, readers a proposal that was opened."""
+    from app.coalitions.service import get_coalition
+    from app.context import Context
+    from app.errors import NotFound
+    from app.proposals.models import ProposalSubmission, SubmissionStatus
+
+    users, coalition, challenge, moments = coalition_world
+    user, now, deadline = users[caller], moments[moment], challenge.submission_deadline
+    if submitted:
+        make.db.add(
+            ProposalSubmission(
+                challenge_id=challenge.id,
+                coalition_id=coalition.id,
+                version=1,
+                receipt_number="UK-TEST-1",
+                submitted_at=deadline - timedelta(days=1),
+                submitted_by_id=users["lead"].id,
+                content_hash="0" * 64,
+                sealed_content=b"-",
+                status=SubmissionStatus.current,
+            )
+        )
+        await make.db.flush()
+    rules = can(user, Action.coalition_read, coalition) or (
+        submitted and now >= deadline and can(user, Action.proposal_read, coalition, now)
+    )
+    try:
+        found = await get_coalition(Context(db=make.db, user=user, now=now), coalition.public_id)
+        visible = found.id == coalition.id
+    except NotFound:
+        visible = False
+    assert visible is rules is (caller in VISIBLE[moment, submitted])

@@ -4,12 +4,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from app.challenges.models import Challenge, ChallengeStatus
-from app.coalitions.models import Coalition, MemberStatus
+from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.errors import Forbidden, Unauthenticated
 from app.organisations.models import Organisation, OrganisationKind, Role, User
+from app.proposals.models import ProposalSubmission, SubmissionStatus
 
 
 class Action(StrEnum):
@@ -192,6 +193,42 @@ def readable_challenges(user: User | None) -> ColumnElement[bool]:
     if user is not None and user.role == Role.policy_officer:
         return or_(public, Challenge.organisation_id == user.organisation_id)
     return public
+
+
+def visible_coalitions(user: User | None, now: datetime) -> ColumnElement[bool]:
+    """The WHERE clause for the coalitions the caller may see at all: members (invited or
+    accepted) see theirs (coalition.read); once the deadline has passed, those who read opened
+    proposals (proposal.read) see the coalitions whose proposal was opened. For anyone else a
+    sealed coalition is the same single empty query as one that does not exist."""
+    granted = ROLE_PERMISSIONS.get(user.role, frozenset()) if user and user.role else frozenset()
+    visible: list[ColumnElement[bool]] = []
+    if Action.coalition_read in granted:
+        visible.append(
+            Coalition.members.any(
+                and_(
+                    CoalitionMember.organisation_id == user.organisation_id,
+                    CoalitionMember.status.in_((MemberStatus.invited, MemberStatus.accepted)),
+                )
+            )
+        )
+    if Action.proposal_read in granted and user.role != Role.provider_member:
+        # A provider reads proposals only as an accepted member, which the clause above covers.
+        # (A submission's challenge is its coalition's.) Its final version received before the
+        # deadline is opened once the deadline has passed; the municipality reads only its own.
+        owner = Challenge.organisation_id == user.organisation_id
+        visible.append(
+            select(ProposalSubmission.id)
+            .join(Challenge, Challenge.id == ProposalSubmission.challenge_id)
+            .where(
+                ProposalSubmission.coalition_id == Coalition.id,
+                ProposalSubmission.status == SubmissionStatus.current,
+                ProposalSubmission.submitted_at < Challenge.submission_deadline,
+                Challenge.submission_deadline <= now,
+                owner if user.role == Role.policy_officer else true(),
+            )
+            .exists()
+        )
+    return or_(false(), *visible)
 
 
 def manageable_users(user: User) -> ColumnElement[bool]:

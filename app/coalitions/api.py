@@ -1,6 +1,7 @@
 """Coalitions through the JSON API, so providers can work from their own systems."""
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 
@@ -39,7 +40,7 @@ def member_out(m: CoalitionMember, *, lead: bool) -> MemberOut:
 
 def coalition_out(coalition: Coalition) -> CoalitionOut:
     return CoalitionOut(
-        id=coalition.id,
+        id=coalition.public_id,
         challenge_id=coalition.challenge_id,
         challenge=coalition.challenge.title,
         name=coalition.name,
@@ -77,37 +78,37 @@ async def mine(ctx: ApiCtx) -> list[CoalitionOut]:
 
 
 @router.get("/coalitions/{coalition_id}", response_model=CoalitionOut)
-async def get(ctx: ApiCtx, coalition_id: Id) -> CoalitionOut:
+async def get(ctx: ApiCtx, coalition_id: UUID) -> CoalitionOut:
     return coalition_out(await service.get_coalition(ctx, coalition_id))
 
 
 @router.post("/coalitions/{coalition_id}/invitations", status_code=201, response_model=CoalitionOut)
-async def invite(ctx: ApiCtx, coalition_id: Id, body: InviteIn) -> CoalitionOut:
+async def invite(ctx: ApiCtx, coalition_id: UUID, body: InviteIn) -> CoalitionOut:
     await service.invite(ctx, coalition_id, body.organisation_id)
     return coalition_out(await service.get_coalition(ctx, coalition_id))
 
 
 @router.post("/coalitions/{coalition_id}/response", response_model=MemberOut)
-async def respond(ctx: ApiCtx, coalition_id: Id, body: ResponseIn) -> MemberOut:
+async def respond(ctx: ApiCtx, coalition_id: UUID, body: ResponseIn) -> MemberOut:
     """Accept or decline an invitation for your organisation."""
     member = await service.respond(ctx, coalition_id, body)
     return member_out(member, lead=False)
 
 
 @router.put("/coalitions/{coalition_id}/membership", response_model=CoalitionOut)
-async def update_membership(ctx: ApiCtx, coalition_id: Id, body: MembershipIn) -> CoalitionOut:
+async def update_membership(ctx: ApiCtx, coalition_id: UUID, body: MembershipIn) -> CoalitionOut:
     """State your organisation's role and contribution."""
     await service.update_membership(ctx, coalition_id, body)
     return coalition_out(await service.get_coalition(ctx, coalition_id))
 
 
 @router.post("/coalitions/{coalition_id}/leave", status_code=204)
-async def leave(ctx: ApiCtx, coalition_id: Id) -> None:
+async def leave(ctx: ApiCtx, coalition_id: UUID) -> None:
     await service.leave(ctx, coalition_id)
 
 
 @router.delete("/coalitions/{coalition_id}/members/{organisation_id}", response_model=CoalitionOut)
-async def remove_member(ctx: ApiCtx, coalition_id: Id, organisation_id: Id) -> CoalitionOut:
+async def remove_member(ctx: ApiCtx, coalition_id: UUID, organisation_id: Id) -> CoalitionOut:
     """The lead withdraws an invitation or removes a member."""
     await service.remove_member(ctx, coalition_id, organisation_id)
     return coalition_out(await service.get_coalition(ctx, coalition_id))

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID, uuid4
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
@@ -21,6 +22,8 @@ class Coalition(Base):
     __tablename__ = "coalitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What URLs and answers show: random, so it counts nothing (the integer id stays inside).
+    public_id: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     lead_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,7 +49,7 @@ class MemberOut(BaseModel):
 
 
 class CoalitionOut(BaseModel):
-    id: int
+    id: UUID
     challenge_id: int
     challenge: str
     name: str

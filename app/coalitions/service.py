@@ -1,11 +1,13 @@
 """Forming a coalition: start, invite, accept or decline, leave. All of it sealed from outsiders."""
 
+from uuid import UUID
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit.service import record, sealed_stream
-from app.auth.permissions import Action, assert_can, can
+from app.auth.permissions import Action, assert_can, can, visible_coalitions
 from app.challenges.models import Challenge, ChallengeStatus
 from app.challenges.service import get_challenge, is_open
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
@@ -25,15 +27,17 @@ def _loaded():
 
 
 async def audit_sealed(ctx: Context, coalition: Coalition, action: str, **data: object) -> None:
-    """Coalition and proposal events go to the challenge's sealed stream (see app/audit)."""
+    """Coalition and proposal events go to the challenge's sealed stream (see app/audit). Once
+    that stream opens, it names the coalition by its public id: integer ids would count every
+    coalition on the platform, those of challenges still sealed included."""
     await record(
         ctx.db,
         now=ctx.now,
         actor_id=ctx.user_id,
         action=action,
         entity_type="coalition",
-        entity_id=coalition.id,
-        data=data,
+        entity_id=None,
+        data={"coalition_id": str(coalition.public_id), **data},
         stream=sealed_stream(coalition.challenge_id),
     )
 
@@ -47,29 +51,31 @@ def assert_open(challenge: Challenge, ctx: Context) -> None:
         )
 
 
-async def load_coalition(ctx: Context, coalition_id: int, *, for_update: bool = False) -> Coalition:
+async def load_coalition(ctx: Context, coalition_id: int) -> Coalition:
+    """A coalition by its internal id, with members and challenge, for code that already holds
+    it; requests name coalitions by their public id, through `get_coalition`."""
     query = select(Coalition).options(*_loaded()).where(Coalition.id == coalition_id)
-    if for_update and ctx.db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Coalition)
     coalition = await ctx.db.scalar(query)
     if coalition is None:
         raise NotFound("This coalition does not exist or is not visible to you.")
     return coalition
 
 
-async def get_coalition(ctx: Context, coalition_id: int, *, for_update: bool = False) -> Coalition:
-    """A coalition its members can see; others (the municipality before the deadline, other
-    providers, admins) get the same 'not found' as for a coalition that does not exist."""
-    from app.proposals.service import has_opened_submission
-
-    coalition = await load_coalition(ctx, coalition_id, for_update=for_update)
-    if can(ctx.user, Action.coalition_read, coalition):
-        return coalition
-    if can(ctx.user, Action.proposal_read, coalition, ctx.now) and await has_opened_submission(
-        ctx, coalition
-    ):
-        return coalition
-    raise NotFound("This coalition does not exist or is not visible to you.")
+async def get_coalition(ctx: Context, public_id: UUID, *, for_update: bool = False) -> Coalition:
+    """A coalition the caller may see. Invisible (the municipality before the deadline, other
+    providers, admins) and missing are one and the same query that finds no row, so neither the
+    answer nor its timing tells them apart; members and challenge load only for a visible one."""
+    query = (
+        select(Coalition)
+        .options(*_loaded())
+        .where(Coalition.public_id == public_id, visible_coalitions(ctx.user, ctx.now))
+    )
+    if for_update and ctx.db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Coalition)
+    coalition = await ctx.db.scalar(query)
+    if coalition is None:
+        raise NotFound("This coalition does not exist or is not visible to you.")
+    return coalition
 
 
 async def _already_in_another(ctx: Context, challenge: Challenge, organisation_id: int) -> bool:
@@ -154,7 +160,7 @@ async def find_organisations(ctx: Context, q: str, limit: int = 20) -> list[Orga
     return list((await ctx.db.scalars(query)).all())
 
 
-async def invite(ctx: Context, coalition_id: int, organisation_id: int) -> CoalitionMember:
+async def invite(ctx: Context, coalition_id: UUID, organisation_id: int) -> CoalitionMember:
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.coalition_manage, coalition)
     assert_open(coalition.challenge, ctx)
@@ -180,7 +186,7 @@ async def invite(ctx: Context, coalition_id: int, organisation_id: int) -> Coali
     return member
 
 
-async def respond(ctx: Context, coalition_id: int, data: ResponseIn) -> CoalitionMember:
+async def respond(ctx: Context, coalition_id: UUID, data: ResponseIn) -> CoalitionMember:
     """Accept or decline on behalf of one's own organisation."""
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.coalition_respond, coalition)
@@ -206,7 +212,9 @@ async def respond(ctx: Context, coalition_id: int, data: ResponseIn) -> Coalitio
     return member
 
 
-async def update_membership(ctx: Context, coalition_id: int, data: MembershipIn) -> CoalitionMember:
+async def update_membership(
+    ctx: Context, coalition_id: UUID, data: MembershipIn
+) -> CoalitionMember:
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_edit, coalition)
     assert_open(coalition.challenge, ctx)
@@ -229,7 +237,7 @@ async def _assert_not_submitted(ctx: Context, coalition: Coalition) -> None:
         )
 
 
-async def leave(ctx: Context, coalition_id: int) -> CoalitionMember:
+async def leave(ctx: Context, coalition_id: UUID) -> CoalitionMember:
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.coalition_leave, coalition)
     assert_open(coalition.challenge, ctx)
@@ -241,7 +249,7 @@ async def leave(ctx: Context, coalition_id: int) -> CoalitionMember:
     return member
 
 
-async def remove_member(ctx: Context, coalition_id: int, organisation_id: int) -> CoalitionMember:
+async def remove_member(ctx: Context, coalition_id: UUID, organisation_id: int) -> CoalitionMember:
     """The lead withdraws an invitation or removes a member (not itself)."""
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.coalition_manage, coalition)

@@ -1,6 +1,7 @@
 """Coalition pages: start one, my coalitions and invitations, members, inviting, leaving."""
 
 from typing import Any, TypeVar
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -108,7 +109,7 @@ async def start(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     except ValidationFailed as failed:
         challenge = await challenges.get_challenge(ctx, challenge_id)
         return _start_page(request, challenge, values, failed.errors, status_code=422)
-    return redirect(request, f"/coalitions/{coalition.id}")
+    return redirect(request, f"/coalitions/{coalition.public_id}")
 
 
 # --- my coalitions ---------------------------------------------------------------------------
@@ -118,8 +119,8 @@ def _mine_page(
     request: Request,
     ctx: Context,
     coalitions: list[Coalition],
-    errors: dict[int, dict] | None = None,
-    values: dict[int, dict] | None = None,
+    errors: dict[UUID, dict] | None = None,
+    values: dict[UUID, dict] | None = None,
     status_code: int = 200,
 ) -> Response:
     org_id = ctx.user.organisation_id
@@ -132,7 +133,7 @@ def _mine_page(
             "invited": invited,
             "joined": joined,
             "org_id": org_id,
-            "open": {c.id: is_open(c, ctx) for c in coalitions},
+            "open": {c.public_id: is_open(c, ctx) for c in coalitions},
             "errors": errors or {},
             "values": values or {},
         },
@@ -148,7 +149,7 @@ async def my_coalitions(request: Request, ctx: WebCtx) -> Response:
 
 
 @router.post("/coalitions/{coalition_id}/response")
-async def respond(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def respond(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     """Accept (with role and contribution) or decline an invitation; back where it was given."""
     _signed_in(ctx)
     form = await request.form()
@@ -184,7 +185,7 @@ async def respond(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
 async def _coalition_page(
     request: Request,
     ctx: Context,
-    coalition_id: int,
+    coalition_id: UUID,
     *,
     member_values: dict | None = None,
     response_values: dict | None = None,
@@ -228,12 +229,12 @@ async def _coalition_page(
 
 
 @router.get("/coalitions/{coalition_id}")
-async def coalition_page(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def coalition_page(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     return await _coalition_page(request, ctx, coalition_id)
 
 
 @router.post("/coalitions/{coalition_id}/invitations")
-async def invite(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def invite(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     _signed_in(ctx)
     form = await request.form()
     try:
@@ -248,7 +249,7 @@ async def invite(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
 
 @router.post("/coalitions/{coalition_id}/members/{organisation_id}/remove")
 async def remove_member(
-    request: Request, ctx: WebCtx, coalition_id: Id, organisation_id: Id
+    request: Request, ctx: WebCtx, coalition_id: UUID, organisation_id: Id
 ) -> Response:
     _signed_in(ctx)
     await service.remove_member(ctx, coalition_id, organisation_id)
@@ -256,7 +257,7 @@ async def remove_member(
 
 
 @router.post("/coalitions/{coalition_id}/membership")
-async def update_membership(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def update_membership(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     _signed_in(ctx)
     values = await _values(request, MEMBER_FIELDS)
     try:
@@ -269,7 +270,7 @@ async def update_membership(request: Request, ctx: WebCtx, coalition_id: Id) -> 
 
 
 @router.post("/coalitions/{coalition_id}/leave")
-async def leave(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def leave(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     _signed_in(ctx)
     await service.leave(ctx, coalition_id)
     return redirect(request, "/coalitions")

@@ -748,14 +748,14 @@ async def _coalitions(
         for email in member_emails:
             await coalitions.invite(
                 lead,
-                coalition.id,
+                coalition.public_id,
                 InviteIn(organisation_id=users[email].organisation_id).organisation_id,
             )
             if accept:
                 member = Context(db=db, user=users[email], now=start + timedelta(days=1))
                 await coalitions.respond(
                     member,
-                    coalition.id,
+                    coalition.public_id,
                     ResponseIn(accept=True, role="partner", contribution="Uitvoering in de wijk."),
                 )
         if not submissions:
@@ -787,17 +787,17 @@ async def _coalitions(
                     for r in challenge.requirements
                 ],
             )
-            await proposals.save_draft(lead, coalition.id, content)
+            await proposals.save_draft(lead, coalition.public_id, content)
             if version == 1:
                 await proposals.add_attachment(
                     lead,
                     store,
-                    coalition.id,
+                    coalition.public_id,
                     "Plan van aanpak.pdf",
                     io.BytesIO(make_pdf(f"Plan van aanpak {name}"[:60])),
                     get_settings().max_upload_bytes,
                 )
-            await proposals.submit(lead, coalition.id)
+            await proposals.submit(lead, coalition.public_id)
             lead.now += timedelta(days=2)
 
     officers = {c.organisation_id: c.created_by_id for c, _ctx in created}

@@ -2,6 +2,7 @@
 
 from typing import Annotated
 from urllib.parse import quote
+from uuid import UUID
 
 from fastapi import APIRouter, File, Path, Request, UploadFile
 from fastapi.responses import Response
@@ -41,7 +42,7 @@ def receipt_out(s: ProposalSubmission) -> ReceiptOut:
     )
 
 
-async def draft_out(ctx: Context, coalition_id: int) -> DraftOut:
+async def draft_out(ctx: Context, coalition_id: UUID) -> DraftOut:
     coalition = await get_coalition(ctx, coalition_id)
     assert_can(ctx.user, Action.proposal_edit, coalition)
     content, draft = await service.load_draft(ctx, coalition)
@@ -51,7 +52,7 @@ async def draft_out(ctx: Context, coalition_id: int) -> DraftOut:
         content=content,
         attachments=[
             AttachmentOut(
-                id=a.id,
+                id=a.public_id,
                 filename=name,
                 content_type=a.document.content_type,
                 size=a.document.size,
@@ -65,13 +66,13 @@ async def draft_out(ctx: Context, coalition_id: int) -> DraftOut:
 
 
 @router.get("/coalitions/{coalition_id}/proposal", response_model=DraftOut)
-async def get_draft(ctx: ApiCtx, coalition_id: Id) -> DraftOut:
+async def get_draft(ctx: ApiCtx, coalition_id: UUID) -> DraftOut:
     """The coalition's working draft, with what is still missing before submission."""
     return await draft_out(ctx, coalition_id)
 
 
 @router.put("/coalitions/{coalition_id}/proposal", response_model=DraftOut)
-async def save_draft(ctx: ApiCtx, coalition_id: Id, body: ProposalContent) -> DraftOut:
+async def save_draft(ctx: ApiCtx, coalition_id: UUID, body: ProposalContent) -> DraftOut:
     """Save the draft; it may be incomplete."""
     await service.save_draft(ctx, coalition_id, body)
     return await draft_out(ctx, coalition_id)
@@ -81,7 +82,7 @@ async def save_draft(ctx: ApiCtx, coalition_id: Id, body: ProposalContent) -> Dr
     "/coalitions/{coalition_id}/proposal/attachments", status_code=201, response_model=AttachmentOut
 )
 async def upload(
-    request: Request, ctx: ApiCtx, coalition_id: Id, file: Annotated[UploadFile, File()]
+    request: Request, ctx: ApiCtx, coalition_id: UUID, file: Annotated[UploadFile, File()]
 ) -> AttachmentOut:
     """Attach a PDF, DOCX, ODT or XLSX (checked by content); stored encrypted."""
     if not file.filename:
@@ -95,7 +96,7 @@ async def upload(
         request.app.state.settings.max_upload_bytes,
     )
     return AttachmentOut(
-        id=a.id,
+        id=a.public_id,
         filename=file.filename,
         content_type=a.document.content_type,
         size=a.document.size,
@@ -104,7 +105,9 @@ async def upload(
 
 
 @router.get("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}")
-async def download(request: Request, ctx: ApiCtx, coalition_id: Id, attachment_id: Id) -> Response:
+async def download(
+    request: Request, ctx: ApiCtx, coalition_id: UUID, attachment_id: UUID
+) -> Response:
     name, content_type, data = await service.read_attachment(
         ctx, request.app.state.documents, coalition_id, attachment_id
     )
@@ -116,31 +119,31 @@ def attachment_header(filename: str) -> dict[str, str]:
 
 
 @router.delete("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}", status_code=204)
-async def remove(ctx: ApiCtx, coalition_id: Id, attachment_id: Id) -> None:
+async def remove(ctx: ApiCtx, coalition_id: UUID, attachment_id: UUID) -> None:
     await service.remove_attachment(ctx, coalition_id, attachment_id)
 
 
 @router.post(
     "/coalitions/{coalition_id}/proposal/submit", status_code=201, response_model=ReceiptOut
 )
-async def submit(ctx: ApiCtx, coalition_id: Id) -> ReceiptOut:
+async def submit(ctx: ApiCtx, coalition_id: UUID) -> ReceiptOut:
     """Submit (or resubmit) the draft; returns the receipt. 409 after the deadline."""
     return receipt_out(await service.submit(ctx, coalition_id))
 
 
 @router.post("/coalitions/{coalition_id}/proposal/withdraw", response_model=ReceiptOut)
-async def withdraw(ctx: ApiCtx, coalition_id: Id) -> ReceiptOut:
+async def withdraw(ctx: ApiCtx, coalition_id: UUID) -> ReceiptOut:
     return receipt_out(await service.withdraw(ctx, coalition_id))
 
 
 @router.get("/coalitions/{coalition_id}/submissions", response_model=list[ReceiptOut])
-async def submissions(ctx: ApiCtx, coalition_id: Id) -> list[ReceiptOut]:
+async def submissions(ctx: ApiCtx, coalition_id: UUID) -> list[ReceiptOut]:
     """Every submitted version with its receipt."""
     return [receipt_out(s) for s in await service.receipts(ctx, coalition_id)]
 
 
 @router.get("/coalitions/{coalition_id}/submissions/{version}", response_model=SubmissionOut)
-async def submission(ctx: ApiCtx, coalition_id: Id, version: Id) -> SubmissionOut:
+async def submission(ctx: ApiCtx, coalition_id: UUID, version: Id) -> SubmissionOut:
     """One version in full: the canonical content whose SHA-256 is on the receipt."""
     found, content = await service.submission_content(ctx, coalition_id, version)
     return SubmissionOut(**receipt_out(found).model_dump(), content=content)
@@ -150,7 +153,7 @@ async def submission(ctx: ApiCtx, coalition_id: Id, version: Id) -> SubmissionOu
 async def submitted_attachment(
     request: Request,
     ctx: ApiCtx,
-    coalition_id: Id,
+    coalition_id: UUID,
     version: Id,
     sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
 ) -> Response:

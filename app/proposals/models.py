@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
@@ -34,6 +35,8 @@ class ProposalAttachment(Base):
     __tablename__ = "proposal_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What URLs and answers show: random, so it does not count other coalitions' uploads.
+    public_id: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
     coalition_id: Mapped[int] = mapped_column(
         ForeignKey("coalitions.id", ondelete="CASCADE"), index=True
     )

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,7 +39,7 @@ class ProposalContent(BaseModel):
 
 
 class AttachmentOut(BaseModel):
-    id: int
+    id: UUID
     filename: str
     content_type: str
     size: int
@@ -70,6 +71,7 @@ class SubmissionOut(ReceiptOut):
 class OpeningEntry(BaseModel):
     receipt_number: str
     coalition: str
+    coalition_id: UUID
     lead: str
     version: int
     submitted_at: datetime

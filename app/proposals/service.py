@@ -3,6 +3,7 @@
 import json
 import secrets
 from typing import Any, BinaryIO
+from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -130,7 +131,7 @@ def missing(
     return problems
 
 
-async def save_draft(ctx: Context, coalition_id: int, content: ProposalContent) -> ProposalDraft:
+async def save_draft(ctx: Context, coalition_id: UUID, content: ProposalContent) -> ProposalDraft:
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_edit, coalition)
     challenge = await get_challenge(ctx, coalition.challenge_id)
@@ -154,7 +155,7 @@ async def save_draft(ctx: Context, coalition_id: int, content: ProposalContent) 
 async def add_attachment(
     ctx: Context,
     store: LocalDocumentStore,
-    coalition_id: int,
+    coalition_id: UUID,
     filename: str,
     source: BinaryIO,
     max_bytes: int,
@@ -179,13 +180,13 @@ async def add_attachment(
     return attachment
 
 
-async def remove_attachment(ctx: Context, coalition_id: int, attachment_id: int) -> None:
+async def remove_attachment(ctx: Context, coalition_id: UUID, attachment_id: UUID) -> None:
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_edit, coalition)
     assert_open(coalition.challenge, ctx)
     attachment = await ctx.db.scalar(
         select(ProposalAttachment).where(
-            ProposalAttachment.id == attachment_id,
+            ProposalAttachment.public_id == attachment_id,
             ProposalAttachment.coalition_id == coalition.id,
             ProposalAttachment.removed_at.is_(None),
         )
@@ -197,13 +198,13 @@ async def remove_attachment(ctx: Context, coalition_id: int, attachment_id: int)
 
 
 async def read_attachment(
-    ctx: Context, store: LocalDocumentStore, coalition_id: int, attachment_id: int
+    ctx: Context, store: LocalDocumentStore, coalition_id: UUID, attachment_id: UUID
 ) -> tuple[str, str, bytes]:
     """(filename, content type, bytes) of a draft document, for the coalition's members."""
     coalition = await get_coalition(ctx, coalition_id)
     assert_can(ctx.user, Action.proposal_edit, coalition)
     for attachment, name in await attachments(ctx, coalition):
-        if attachment.id == attachment_id:
+        if attachment.public_id == attachment_id:
             document = attachment.document
             return name, document.content_type, store.read(document.storage_key, sealed=True)
     raise NotFound("This document does not exist.")
@@ -255,20 +256,6 @@ async def current_submission(ctx: Context, coalition: Coalition) -> ProposalSubm
     )
 
 
-async def has_opened_submission(ctx: Context, coalition: Coalition) -> bool:
-    deadline = coalition.challenge.submission_deadline
-    if deadline is None or ctx.now < deadline:
-        return False
-    found = await ctx.db.scalar(
-        select(func.count()).where(
-            ProposalSubmission.coalition_id == coalition.id,
-            ProposalSubmission.status == SubmissionStatus.current,
-            ProposalSubmission.submitted_at < deadline,
-        )
-    )
-    return bool(found)
-
-
 async def _hold_open_challenge(ctx: Context, challenge_id: int) -> Challenge:
     """Hold the challenge against its opening, then read the clock: the time a submission or
     withdrawal is accepted is the time it holds the challenge, and the opening (which waits for
@@ -288,7 +275,7 @@ async def _hold_open_challenge(ctx: Context, challenge_id: int) -> Challenge:
     return challenge
 
 
-async def submit(ctx: Context, coalition_id: int) -> ProposalSubmission:
+async def submit(ctx: Context, coalition_id: UUID) -> ProposalSubmission:
     """The lead submits; a new version replaces the previous one, which is kept."""
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_submit, coalition)
@@ -343,7 +330,7 @@ async def submit(ctx: Context, coalition_id: int) -> ProposalSubmission:
     return submission
 
 
-async def withdraw(ctx: Context, coalition_id: int) -> ProposalSubmission:
+async def withdraw(ctx: Context, coalition_id: UUID) -> ProposalSubmission:
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_submit, coalition)
     await _hold_open_challenge(ctx, coalition.challenge_id)
@@ -356,7 +343,7 @@ async def withdraw(ctx: Context, coalition_id: int) -> ProposalSubmission:
     return submission
 
 
-async def receipts(ctx: Context, coalition_id: int) -> list[ProposalSubmission]:
+async def receipts(ctx: Context, coalition_id: UUID) -> list[ProposalSubmission]:
     """Every version with its receipt, for the coalition (and, once opened, its readers)."""
     coalition = await get_coalition(ctx, coalition_id)
     assert_can(ctx.user, Action.proposal_read, coalition, ctx.now)
@@ -372,29 +359,32 @@ async def receipts(ctx: Context, coalition_id: int) -> list[ProposalSubmission]:
 
 
 async def submission_content(
-    ctx: Context, coalition_id: int, version: int
+    ctx: Context, coalition_id: UUID, version: int
 ) -> tuple[ProposalSubmission, dict[str, Any]]:
     for submission in await receipts(ctx, coalition_id):
         if submission.version == version:
             plain = unseal(
-                submission.sealed_content, _submission_context(coalition_id, submission.version)
+                submission.sealed_content,
+                _submission_context(submission.coalition_id, submission.version),
             )
             return submission, json.loads(plain)
     raise NotFound("This version does not exist.")
 
 
 async def submitted_attachment(
-    ctx: Context, store: LocalDocumentStore, coalition_id: int, version: int, digest: str
+    ctx: Context, store: LocalDocumentStore, coalition_id: UUID, version: int, digest: str
 ) -> tuple[str, str, bytes]:
     """A file of a submitted version, found by the SHA-256 its content lists, for its readers."""
-    _submission, content = await submission_content(ctx, coalition_id, version)
+    submission, content = await submission_content(ctx, coalition_id, version)
     listed = next((a for a in content["attachments"] if a["sha256"] == digest), None)
     if listed is None:
         raise NotFound("This document does not exist.")
     document = await ctx.db.scalar(
         select(Document)
         .join(ProposalAttachment, ProposalAttachment.document_id == Document.id)
-        .where(ProposalAttachment.coalition_id == coalition_id, Document.sha256 == digest)
+        .where(
+            ProposalAttachment.coalition_id == submission.coalition_id, Document.sha256 == digest
+        )
         .limit(1)
     )
     if document is None:
@@ -452,7 +442,7 @@ async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
             {
                 "receipt_number": submission.receipt_number,
                 "coalition": coalition.name,
-                "coalition_id": coalition.id,
+                "coalition_id": str(coalition.public_id),
                 "lead": lead.organisation.name,
                 "version": submission.version,
                 "submitted_at": submission.submitted_at.isoformat(),
@@ -485,7 +475,9 @@ async def opened_proposals(
     record_ = await opening(ctx, challenge_id)
     result = []
     for entry in record_.entries:
-        submission, content = await submission_content(ctx, entry["coalition_id"], entry["version"])
+        submission, content = await submission_content(
+            ctx, UUID(entry["coalition_id"]), entry["version"]
+        )
         result.append((submission, content))
     return result
 

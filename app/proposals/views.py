@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
@@ -40,7 +41,7 @@ def _texts(errors: dict) -> dict[str, str]:
     return {name: str(message) for name, message in errors.items()}
 
 
-async def _member_coalition(ctx: Context, coalition_id: int) -> Coalition:
+async def _member_coalition(ctx: Context, coalition_id: UUID) -> Coalition:
     """The coalition, for its accepted members only: a draft is never shown to anyone else."""
     coalition = await get_coalition(ctx, coalition_id)
     if not can(ctx.user, Action.proposal_edit, coalition):
@@ -81,7 +82,7 @@ def content_view(challenge: Challenge, content: dict[str, Any]) -> dict[str, Any
 async def _proposal_page(
     request: Request,
     ctx: Context,
-    coalition_id: int,
+    coalition_id: UUID,
     *,
     values: dict[str, str] | None = None,
     errors: dict | None = None,
@@ -115,12 +116,12 @@ async def _proposal_page(
 
 
 @router.get("/coalitions/{coalition_id}/proposal")
-async def proposal_page(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def proposal_page(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     return await _proposal_page(request, ctx, coalition_id)
 
 
 @router.post("/coalitions/{coalition_id}/proposal")
-async def save_proposal(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def save_proposal(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     """Save the draft; with action=submit the lead then submits it, in the same transaction."""
     coalition = await _member_coalition(ctx, coalition_id)
     challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
@@ -161,7 +162,7 @@ async def save_proposal(request: Request, ctx: WebCtx, coalition_id: Id) -> Resp
 
 
 @router.post("/coalitions/{coalition_id}/proposal/withdraw")
-async def withdraw(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def withdraw(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     _signed_in(ctx)
     try:
         await service.withdraw(ctx, coalition_id)
@@ -174,7 +175,7 @@ async def withdraw(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
 
 @router.post("/coalitions/{coalition_id}/proposal/attachments")
 async def upload(
-    request: Request, ctx: WebCtx, coalition_id: Id, file: UploadFile | None = None
+    request: Request, ctx: WebCtx, coalition_id: UUID, file: UploadFile | None = None
 ) -> Response:
     _signed_in(ctx)
     try:
@@ -209,7 +210,9 @@ def _download_header(filename: str) -> dict[str, str]:
 
 
 @router.get("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}")
-async def download(request: Request, ctx: WebCtx, coalition_id: Id, attachment_id: Id) -> Response:
+async def download(
+    request: Request, ctx: WebCtx, coalition_id: UUID, attachment_id: UUID
+) -> Response:
     await _member_coalition(ctx, coalition_id)
     name, content_type, data = await service.read_attachment(
         ctx, request.app.state.documents, coalition_id, attachment_id
@@ -218,7 +221,9 @@ async def download(request: Request, ctx: WebCtx, coalition_id: Id, attachment_i
 
 
 @router.post("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}/remove")
-async def remove(request: Request, ctx: WebCtx, coalition_id: Id, attachment_id: Id) -> Response:
+async def remove(
+    request: Request, ctx: WebCtx, coalition_id: UUID, attachment_id: UUID
+) -> Response:
     _signed_in(ctx)
     await service.remove_attachment(ctx, coalition_id, attachment_id)
     return redirect(request, f"/coalitions/{coalition_id}/proposal#documents")
@@ -228,7 +233,7 @@ async def remove(request: Request, ctx: WebCtx, coalition_id: Id, attachment_id:
 
 
 @router.get("/coalitions/{coalition_id}/receipts")
-async def receipts(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
+async def receipts(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     coalition = await get_coalition(ctx, coalition_id)
     versions = await service.receipts(ctx, coalition_id)
     return render(
@@ -244,7 +249,7 @@ async def receipts(request: Request, ctx: WebCtx, coalition_id: Id) -> Response:
 
 
 @router.get("/coalitions/{coalition_id}/receipts/{version}")
-async def version_page(request: Request, ctx: WebCtx, coalition_id: Id, version: Id) -> Response:
+async def version_page(request: Request, ctx: WebCtx, coalition_id: UUID, version: Id) -> Response:
     coalition = await get_coalition(ctx, coalition_id)
     submission, content = await service.submission_content(ctx, coalition_id, version)
     challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
@@ -261,7 +266,7 @@ async def version_page(request: Request, ctx: WebCtx, coalition_id: Id, version:
 
 
 @router.get("/coalitions/{coalition_id}/receipts/{version}/content.json")
-async def version_content(ctx: WebCtx, coalition_id: Id, version: Id) -> Response:
+async def version_content(ctx: WebCtx, coalition_id: UUID, version: Id) -> Response:
     """Exactly the bytes whose SHA-256 is on the receipt, so anyone can check it."""
     submission, content = await service.submission_content(ctx, coalition_id, version)
     filename = f"{submission.receipt_number}.json"
@@ -274,7 +279,7 @@ async def version_content(ctx: WebCtx, coalition_id: Id, version: Id) -> Respons
 
 @router.get("/coalitions/{coalition_id}/receipts/{version}/attachments/{sha256}")
 async def version_attachment(
-    request: Request, ctx: WebCtx, coalition_id: Id, version: Id, sha256: str
+    request: Request, ctx: WebCtx, coalition_id: UUID, version: Id, sha256: str
 ) -> Response:
     """A document of a submitted version, for the coalition and, once opened, its readers."""
     name, content_type, data = await service.submitted_attachment(
@@ -329,7 +334,7 @@ async def opened_page(
     if entry is None:
         raise NotFound("This page does not exist.")
     submission, content = await service.submission_content(
-        ctx, entry["coalition_id"], entry["version"]
+        ctx, UUID(entry["coalition_id"]), entry["version"]
     )
     return render(
         request,

@@ -6,6 +6,7 @@ public. Directive 2014/24/EU, Annex IV, points (a) to (g), one module each."""
 import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -46,12 +47,12 @@ class Tender:
 
 def ref(coalition: Coalition) -> str:
     """How a coalition is named in a URL."""
-    return str(coalition.id)
+    return str(coalition.public_id)
 
 
 def missing_ref() -> str:
     """A coalition that does not exist, named as a URL would."""
-    return "2147483000"
+    return str(uuid4())
 
 
 def proposal_urls(tender: Tender) -> list[str]:
@@ -93,21 +94,21 @@ async def tender(make, app) -> Tender:
     coalition = await coalition_of(make, challenge, users["lead"], users["partner"])
     lead = make.ctx(users["lead"])
     await proposals.save_draft(
-        lead, coalition.id, complete_content(challenge, coalition, approach=SECRET)
+        lead, coalition.public_id, complete_content(challenge, coalition, approach=SECRET)
     )
     attachment = await proposals.add_attachment(
         lead,
         app.state.documents,
-        coalition.id,
+        coalition.public_id,
         f"{SECRET}.pdf",
         io.BytesIO(make_pdf(SECRET)),
         10**6,
     )
-    submission = await proposals.submit(lead, coalition.id)
+    submission = await proposals.submit(lead, coalition.public_id)
     rival = await coalition_of(make, challenge, users["other_provider"])
     rival_ctx = make.ctx(users["other_provider"])
-    await proposals.save_draft(rival_ctx, rival.id, complete_content(challenge, rival))
-    await proposals.submit(rival_ctx, rival.id)
+    await proposals.save_draft(rival_ctx, rival.public_id, complete_content(challenge, rival))
+    await proposals.submit(rival_ctx, rival.public_id)
     tokens = {name: await make.token(user) for name, user in users.items()}
     tokens["public"] = None
     return Tender(

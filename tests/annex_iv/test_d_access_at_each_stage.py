@@ -30,7 +30,7 @@ async def test_while_drafting_and_submitted_the_members_read_it(client, tender, 
 async def test_an_organisation_that_is_only_invited_does_not_read_the_draft(client, tender, make):
     invitee = await make.user(tender.users["lead"].role)
     await coalitions.invite(
-        make.ctx(tender.users["lead"]), tender.coalition.id, invitee.organisation_id
+        make.ctx(tender.users["lead"]), tender.coalition.public_id, invitee.organisation_id
     )
     token = await make.token(invitee)
     response = await client.get(

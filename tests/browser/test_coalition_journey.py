@@ -27,7 +27,7 @@ def sign_out(page) -> None:
     assert page.locator('form[action="/logout"]').count() == 0
 
 
-def start_coalition(page) -> int:
+def start_coalition(page) -> str:
     page.goto("/challenges?status=open")
     with page.expect_navigation():
         page.locator("#results .card h3 a", has_text=CHALLENGE).click()
@@ -36,13 +36,13 @@ def start_coalition(page) -> int:
     page.fill("#f-start-contribution", "Coördinatie en gezinscoaches in de wijk.")
     with page.expect_navigation():
         page.click('form[action$="/coalitions"] button[type=submit]')
-    found = re.search(r"/coalitions/(\d+)$", page.url)
+    found = re.search(r"/coalitions/([0-9a-f-]{36})$", page.url)
     assert found, f"starting the coalition led to {page.url}"
     assert page.locator("h1").inner_text() == NAME
-    return int(found.group(1))
+    return found.group(1)
 
 
-def invite_by_name(page, coalition_id: int) -> None:
+def invite_by_name(page, coalition_id: str) -> None:
     """Search with htmx (the page is not reloaded), then invite from the results."""
     page.evaluate("window.notReloaded = true")
     page.fill("#f-q", "werkplaats")
@@ -61,7 +61,7 @@ def invite_by_name(page, coalition_id: int) -> None:
     assert member.locator(".badge-member-invited").count() == 1
 
 
-def accept_invitation(page, coalition_id: int) -> None:
+def accept_invitation(page, coalition_id: str) -> None:
     page.click('nav a[href="/coalitions"]')
     page.wait_for_url("**/coalitions")
     form = page.locator(f'form[action="/coalitions/{coalition_id}/response"]')
@@ -74,7 +74,7 @@ def accept_invitation(page, coalition_id: int) -> None:
     assert member.locator(".badge-member-accepted").count() == 1
 
 
-def write_proposal(page, coalition_id: int) -> None:
+def write_proposal(page, coalition_id: str) -> None:
     page.goto(f"/coalitions/{coalition_id}/proposal")
     assert page.locator("#missing .problems li").count() > 0
     assert page.locator("button[name=action][value=submit]").is_disabled()

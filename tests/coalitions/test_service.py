@@ -33,14 +33,18 @@ async def test_start_invite_accept(make, world):
     assert [(m.organisation_id, m.status) for m in coalition.members] == [
         (lead.organisation_id, MemberStatus.accepted)
     ]
-    await service.invite(make.ctx(lead), coalition.id, partner.organisation_id)
-    invited = await service.get_coalition(make.ctx(partner), coalition.id)
+    await service.invite(make.ctx(lead), coalition.public_id, partner.organisation_id)
+    invited = await service.get_coalition(make.ctx(partner), coalition.public_id)
     assert invited.member(partner.organisation_id).status == MemberStatus.invited
     member = await service.respond(
-        make.ctx(partner), coalition.id, ResponseIn(accept=True, role="jeugdhulp", contribution="x")
+        make.ctx(partner),
+        coalition.public_id,
+        ResponseIn(accept=True, role="jeugdhulp", contribution="x"),
     )
     assert (member.status, member.role) == (MemberStatus.accepted, "jeugdhulp")
-    assert [c.id for c in await service.my_coalitions(make.ctx(partner))] == [coalition.id]
+    assert [c.public_id for c in await service.my_coalitions(make.ctx(partner))] == [
+        coalition.public_id
+    ]
 
 
 async def test_only_provider_members_start_and_only_on_open_challenges(make, world):
@@ -64,11 +68,13 @@ async def test_one_coalition_per_organisation_per_challenge(make, world):
         await service.start_coalition(make.ctx(partner), challenge.id, CoalitionIn(name="Tweede"))
     assert twice.value.code == "already_in_coalition"
     second = await coalition_of(make, challenge, outsider)
-    await service.invite(make.ctx(outsider), second.id, partner.organisation_id)  # inviting is fine
+    await service.invite(
+        make.ctx(outsider), second.public_id, partner.organisation_id
+    )  # inviting is fine
     with pytest.raises(Conflict):
-        await service.respond(make.ctx(partner), second.id, ResponseIn(accept=True))
-    await service.respond(make.ctx(partner), second.id, ResponseIn(accept=False))
-    assert (await service.get_coalition(make.ctx(partner), first.id)).id == first.id
+        await service.respond(make.ctx(partner), second.public_id, ResponseIn(accept=True))
+    await service.respond(make.ctx(partner), second.public_id, ResponseIn(accept=False))
+    assert (await service.get_coalition(make.ctx(partner), first.public_id)).id == first.id
 
 
 async def test_a_challenge_may_allow_several_coalitions(make, world):
@@ -83,11 +89,11 @@ async def test_only_the_lead_invites_and_only_providers_can_be_invited(make, wor
     officer, challenge, lead, partner, outsider = world
     coalition = await coalition_of(make, challenge, lead, partner)
     with pytest.raises(Forbidden):
-        await service.invite(make.ctx(partner), coalition.id, outsider.organisation_id)
+        await service.invite(make.ctx(partner), coalition.public_id, outsider.organisation_id)
     with pytest.raises(NotFound):
-        await service.invite(make.ctx(lead), coalition.id, officer.organisation_id)
+        await service.invite(make.ctx(lead), coalition.public_id, officer.organisation_id)
     with pytest.raises(Conflict):
-        await service.invite(make.ctx(lead), coalition.id, partner.organisation_id)
+        await service.invite(make.ctx(lead), coalition.public_id, partner.organisation_id)
 
 
 async def test_outsiders_do_not_see_a_coalition(make, world):
@@ -97,50 +103,58 @@ async def test_outsiders_do_not_see_a_coalition(make, world):
     auditor = await make.user(Role.auditor, org=officer.organisation)
     for user in (officer, admin, auditor, outsider, None):
         with pytest.raises(NotFound):
-            await service.get_coalition(make.ctx(user), coalition.id)
+            await service.get_coalition(make.ctx(user), coalition.public_id)
         with pytest.raises(NotFound):
-            await service.respond(make.ctx(user), coalition.id, ResponseIn(accept=True))
+            await service.respond(make.ctx(user), coalition.public_id, ResponseIn(accept=True))
 
 
 async def test_members_leave_and_the_lead_removes_before_submission(make, world):
     _officer, challenge, lead, partner, outsider = world
     coalition = await coalition_of(make, challenge, lead, partner)
     with pytest.raises(Forbidden):
-        await service.leave(make.ctx(lead), coalition.id)
-    await service.leave(make.ctx(partner), coalition.id)
+        await service.leave(make.ctx(lead), coalition.public_id)
+    await service.leave(make.ctx(partner), coalition.public_id)
     with pytest.raises(NotFound):
-        await service.get_coalition(make.ctx(partner), coalition.id)
+        await service.get_coalition(make.ctx(partner), coalition.public_id)
     # Having left, the organisation is free to join another coalition.
     await coalition_of(make, challenge, outsider, partner)
 
     other = await make.user(Role.provider_member)
-    await service.invite(make.ctx(lead), coalition.id, other.organisation_id)
-    removed = await service.remove_member(make.ctx(lead), coalition.id, other.organisation_id)
+    await service.invite(make.ctx(lead), coalition.public_id, other.organisation_id)
+    removed = await service.remove_member(
+        make.ctx(lead), coalition.public_id, other.organisation_id
+    )
     assert removed.status == MemberStatus.left
     with pytest.raises(Conflict):
-        await service.remove_member(make.ctx(lead), coalition.id, lead.organisation_id)
+        await service.remove_member(make.ctx(lead), coalition.public_id, lead.organisation_id)
 
 
 async def test_after_submission_members_cannot_leave(make, world):
     _officer, challenge, lead, partner, _outsider = world
     coalition = await coalition_of(make, challenge, lead, partner)
-    await proposals.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
-    await proposals.submit(make.ctx(lead), coalition.id)
+    await proposals.save_draft(
+        make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
+    )
+    await proposals.submit(make.ctx(lead), coalition.public_id)
     with pytest.raises(Conflict) as refused:
-        await service.leave(make.ctx(partner), coalition.id)
+        await service.leave(make.ctx(partner), coalition.public_id)
     assert refused.value.code == "submitted"
 
 
 async def test_nothing_changes_after_the_deadline(make, world):
     _officer, challenge, lead, partner, outsider = world
     coalition = await coalition_of(make, challenge, lead, partner)
-    await service.invite(make.ctx(lead), coalition.id, outsider.organisation_id)
+    await service.invite(make.ctx(lead), coalition.public_id, outsider.organisation_id)
     late = timedelta(days=30, seconds=1).total_seconds() / 86400
     calls = [
-        service.invite(make.ctx(lead, days=late), coalition.id, outsider.organisation_id),
-        service.respond(make.ctx(outsider, days=late), coalition.id, ResponseIn(accept=True)),
-        service.leave(make.ctx(partner, days=late), coalition.id),
-        service.update_membership(make.ctx(partner, days=late), coalition.id, MembershipIn()),
+        service.invite(make.ctx(lead, days=late), coalition.public_id, outsider.organisation_id),
+        service.respond(
+            make.ctx(outsider, days=late), coalition.public_id, ResponseIn(accept=True)
+        ),
+        service.leave(make.ctx(partner, days=late), coalition.public_id),
+        service.update_membership(
+            make.ctx(partner, days=late), coalition.public_id, MembershipIn()
+        ),
     ]
     for call in calls:
         with pytest.raises(Conflict) as refused:

@@ -21,9 +21,9 @@ async def world(make):
     return officer, challenge, lead, partner
 
 
-def coalition_id_from(response) -> int:
+def coalition_id_from(response) -> str:
     assert response.status_code == 303, response.text
-    return int(re.fullmatch(r"/coalitions/(\d+)", response.headers["location"]).group(1))
+    return re.fullmatch(r"/coalitions/([0-9a-f-]{36})", response.headers["location"]).group(1)
 
 
 async def sign_out(client) -> None:
@@ -114,7 +114,7 @@ async def test_htmx_search_gets_only_the_results(client, make, world):
     coalition = await coalition_of(make, challenge, lead)
     await sign_in(client, lead.email)
     response = await client.get(
-        f"/coalitions/{coalition.id}",
+        f"/coalitions/{coalition.public_id}",
         params={"q": "Scholengroep"},
         headers={"HX-Request": "true", "HX-Target": "invite_results"},
     )
@@ -122,7 +122,7 @@ async def test_htmx_search_gets_only_the_results(client, make, world):
     assert response.text.lstrip().startswith('<div id="invite_results">')
     assert "Scholengroep Zuid" in response.text
     assert "<html" not in response.text
-    short = await client.get(f"/coalitions/{coalition.id}", params={"q": "x"})
+    short = await client.get(f"/coalitions/{coalition.public_id}", params={"q": "x"})
     assert short.status_code == 200
     assert "twee tekens" in short.text
 
@@ -133,43 +133,45 @@ async def test_decline_and_withdraw_and_leave(client, make, world):
         Role.provider_member, await make.org(OrganisationKind.company, name="Bedrijf West")
     )
     coalition = await coalition_of(make, challenge, lead, partner)
-    await coalitions.invite(make.ctx(lead), coalition.id, other.organisation_id)
+    await coalitions.invite(make.ctx(lead), coalition.public_id, other.organisation_id)
 
     await sign_in(client, other.email)
     declined = await post_form(
-        client, f"/coalitions/{coalition.id}/response", {"decision": "decline", "from": "mine"}
+        client,
+        f"/coalitions/{coalition.public_id}/response",
+        {"decision": "decline", "from": "mine"},
     )
     assert declined.status_code == 303
-    assert (await client.get(f"/coalitions/{coalition.id}")).status_code == 404
+    assert (await client.get(f"/coalitions/{coalition.public_id}")).status_code == 404
     nonsense = await post_form(
-        client, f"/coalitions/{coalition.id}/response", {"decision": "misschien"}
+        client, f"/coalitions/{coalition.public_id}/response", {"decision": "misschien"}
     )
     assert nonsense.status_code == 404  # no longer invited: the coalition is invisible
 
     await sign_out(client)
     await sign_in(client, partner.email)
-    left = await post_form(client, f"/coalitions/{coalition.id}/leave", {})
+    left = await post_form(client, f"/coalitions/{coalition.public_id}/leave", {})
     assert left.status_code == 303
     assert left.headers["location"] == "/coalitions"
-    assert (await client.get(f"/coalitions/{coalition.id}")).status_code == 404
+    assert (await client.get(f"/coalitions/{coalition.public_id}")).status_code == 404
 
     await sign_out(client)
     await sign_in(client, lead.email)
     again = await post_form(
         client,
-        f"/coalitions/{coalition.id}/invitations",
+        f"/coalitions/{coalition.public_id}/invitations",
         {"organisation_id": str(other.organisation_id)},
     )
     assert again.status_code == 303  # a declined organisation can be invited again
-    page = await client.get(f"/coalitions/{coalition.id}")
+    page = await client.get(f"/coalitions/{coalition.public_id}")
     assert "Bedrijf West" in page.text
     assert "Scholengroep Zuid" in page.text  # under "no longer in the coalition"
     withdrawn = await post_form(
-        client, f"/coalitions/{coalition.id}/members/{other.organisation_id}/remove", {}
+        client, f"/coalitions/{coalition.public_id}/members/{other.organisation_id}/remove", {}
     )
     assert withdrawn.status_code == 303
     cannot_remove_lead = await post_form(
-        client, f"/coalitions/{coalition.id}/members/{lead.organisation_id}/remove", {}
+        client, f"/coalitions/{coalition.public_id}/members/{lead.organisation_id}/remove", {}
     )
     assert cannot_remove_lead.status_code == 409
 
@@ -179,7 +181,7 @@ async def test_forms_without_csrf_token_are_refused(client, make, world):
     coalition = await coalition_of(make, challenge, lead)
     await sign_in(client, lead.email)
     refused = await client.post(
-        f"/coalitions/{coalition.id}/invitations",
+        f"/coalitions/{coalition.public_id}/invitations",
         data={"organisation_id": str(partner.organisation_id)},
     )
     assert refused.status_code == 403
@@ -188,7 +190,7 @@ async def test_forms_without_csrf_token_are_refused(client, make, world):
         data={"name": "Nep", "csrf_token": "f" * 64},
     )
     assert forged.status_code == 403
-    page = await client.get(f"/coalitions/{coalition.id}")
+    page = await client.get(f"/coalitions/{coalition.public_id}")
     assert "Uitgenodigd" not in page.text
 
 
@@ -198,7 +200,7 @@ async def test_accepting_a_second_coalition_is_refused(client, make, world):
     coalition = await coalition_of(make, challenge, lead, partner, accept=False)
     await sign_in(client, partner.email)
     refused = await post_form(
-        client, f"/coalitions/{coalition.id}/response", {"decision": "accept"}
+        client, f"/coalitions/{coalition.public_id}/response", {"decision": "accept"}
     )
     assert refused.status_code == 409
     assert "andere coalitie" in refused.text
@@ -210,7 +212,7 @@ async def test_too_long_role_on_accept_is_shown_on_my_coalitions(client, make, w
     await sign_in(client, partner.email)
     response = await post_form(
         client,
-        f"/coalitions/{coalition.id}/response",
+        f"/coalitions/{coalition.public_id}/response",
         {"decision": "accept", "role": "x" * 201, "contribution": "Bewaard", "from": "mine"},
     )
     assert response.status_code == 422
@@ -231,7 +233,7 @@ async def test_outsiders_see_no_trace_before_the_deadline(client, make, world, w
     if who in users:
         await sign_in(client, users[who].email)
     for path in ("", "/proposal", "/receipts", "/receipts/1"):
-        response = await client.get(f"/coalitions/{coalition.id}{path}")
+        response = await client.get(f"/coalitions/{coalition.public_id}{path}")
         assert response.status_code == 404, (who, path)
         assert coalition.name not in response.text
     detail = await client.get(f"/challenges/{challenge.id}")
@@ -248,18 +250,18 @@ async def test_odd_input_never_gives_a_500(client, make, world):
         "/coalitions/abc",
         "/coalitions/0",
         "/coalitions/99999999999999999999",
-        f"/coalitions/{coalition.id}?q=%00%25_",
-        f"/coalitions/{coalition.id}?q=" + "a" * 5000,
+        f"/coalitions/{coalition.public_id}?q=%00%25_",
+        f"/coalitions/{coalition.public_id}?q=" + "a" * 5000,
     ):
         assert (await client.get(path)).status_code < 500, path
     for value in ("abc", "0", "-1", "99999999999999999999", ""):
         response = await post_form(
-            client, f"/coalitions/{coalition.id}/invitations", {"organisation_id": value}
+            client, f"/coalitions/{coalition.public_id}/invitations", {"organisation_id": value}
         )
         assert response.status_code == 404, value
     municipality = await post_form(
         client,
-        f"/coalitions/{coalition.id}/invitations",
+        f"/coalitions/{coalition.public_id}/invitations",
         {"organisation_id": str(challenge.organisation_id)},
     )
     assert municipality.status_code == 404
@@ -306,7 +308,7 @@ async def test_with_more_coalitions_allowed_a_member_may_start_another(client, m
     first = await coalition_of(make, relaxed, lead)
     await sign_in(client, lead.email)
     page = await client.get(f"/challenges/{relaxed.id}")
-    assert f'href="/coalitions/{first.id}"' in page.text
+    assert f'href="/coalitions/{first.public_id}"' in page.text
     assert f'action="/challenges/{relaxed.id}/coalitions"' in page.text
     second = await post_form(client, f"/challenges/{relaxed.id}/coalitions", {"name": "Tweede"})
     assert second.status_code == 303

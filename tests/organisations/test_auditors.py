@@ -29,8 +29,8 @@ async def towns(make):
     lead = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead)
     content = complete_content(challenge, coalition, approach=APPROACH)
-    await proposals.save_draft(make.ctx(lead), coalition.id, content)
-    await proposals.submit(make.ctx(lead), coalition.id)
+    await proposals.save_draft(make.ctx(lead), coalition.public_id, content)
+    await proposals.submit(make.ctx(lead), coalition.public_id)
     tokens = {name: await make.token(user) for name, user in people.items()}
     return challenge, coalition, tokens
 
@@ -56,7 +56,9 @@ async def test_the_auditor_reads_their_own_municipalitys_opening_after_the_deadl
     full = await client.get(f"/api/v1/challenges/{challenge.id}/proposals", headers=auditor)
     assert full.status_code == 200
     assert [p["content"]["approach"] for p in full.json()] == [APPROACH]
-    versions = await client.get(f"/api/v1/coalitions/{coalition.id}/submissions", headers=auditor)
+    versions = await client.get(
+        f"/api/v1/coalitions/{coalition.public_id}/submissions", headers=auditor
+    )
     assert versions.status_code == 200 and len(versions.json()) == 1
     await sign_in(client, "controle@eigenstad.nl")
     page = await client.get(f"/challenges/{challenge.id}/opening")
@@ -70,8 +72,8 @@ async def test_another_municipalitys_auditor_is_refused_like_its_officer(client,
     paths = [
         f"/api/v1/challenges/{challenge.id}/opening",
         f"/api/v1/challenges/{challenge.id}/proposals",
-        f"/api/v1/coalitions/{coalition.id}/submissions",
-        f"/api/v1/coalitions/{coalition.id}",
+        f"/api/v1/coalitions/{coalition.public_id}/submissions",
+        f"/api/v1/coalitions/{coalition.public_id}",
     ]
     for path in paths:
         as_officer = await client.get(path, headers=bearer(tokens["other_officer"]))

@@ -24,7 +24,9 @@ async def world(make):
     lead = await make.user(Role.provider_member)
     partner = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead, partner)
-    await service.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
+    await service.save_draft(
+        make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
+    )
     return officer, challenge, lead, coalition
 
 
@@ -38,7 +40,7 @@ async def test_a_request_that_began_before_the_deadline_but_arrives_after_is_ref
     deadline = challenge.submission_deadline
     ctx = at(make.ctx(lead), deadline - timedelta(seconds=2), deadline)
     with pytest.raises(Conflict) as refused:
-        await service.submit(ctx, coalition.id)
+        await service.submit(ctx, coalition.public_id)
     assert refused.value.code == "deadline_passed"
 
 
@@ -46,14 +48,16 @@ async def test_the_receipt_time_is_the_moment_the_submission_was_accepted(make, 
     _officer, challenge, lead, coalition = world
     deadline = challenge.submission_deadline
     ctx = at(make.ctx(lead), deadline - timedelta(seconds=2), deadline - MS)
-    submission = await service.submit(ctx, coalition.id)
+    submission = await service.submit(ctx, coalition.public_id)
     assert submission.submitted_at == deadline - MS
 
 
 async def test_the_opening_carries_the_deadline_whenever_it_is_first_read(make, world):
     officer, challenge, lead, coalition = world
     deadline = challenge.submission_deadline
-    accepted = await service.submit(at(make.ctx(lead), deadline - MS, deadline - MS), coalition.id)
+    accepted = await service.submit(
+        at(make.ctx(lead), deadline - MS, deadline - MS), coalition.public_id
+    )
     record = await service.opening(
         replace(make.ctx(officer), now=deadline + timedelta(days=9)), challenge.id
     )
@@ -67,10 +71,10 @@ async def test_once_opened_a_clock_running_behind_cannot_add_a_submission(make, 
     await service.opening(replace(make.ctx(officer), now=deadline), challenge.id)
     behind = at(make.ctx(lead), deadline - MS, deadline - MS)
     with pytest.raises(Conflict) as refused:
-        await service.submit(behind, coalition.id)
+        await service.submit(behind, coalition.public_id)
     assert refused.value.code == "deadline_passed"
     with pytest.raises(Conflict):
-        await service.withdraw(behind, coalition.id)
+        await service.withdraw(behind, coalition.public_id)
     record = await service.opening(replace(make.ctx(officer), now=deadline), challenge.id)
     assert record.entries == []
 
@@ -78,9 +82,11 @@ async def test_once_opened_a_clock_running_behind_cannot_add_a_submission(make, 
 async def test_a_withdrawal_after_the_deadline_is_refused_and_the_version_stays_opened(make, world):
     officer, challenge, lead, coalition = world
     deadline = challenge.submission_deadline
-    accepted = await service.submit(at(make.ctx(lead), deadline - MS, deadline - MS), coalition.id)
+    accepted = await service.submit(
+        at(make.ctx(lead), deadline - MS, deadline - MS), coalition.public_id
+    )
     with pytest.raises(Conflict):
-        await service.withdraw(at(make.ctx(lead), deadline - MS, deadline), coalition.id)
+        await service.withdraw(at(make.ctx(lead), deadline - MS, deadline), coalition.public_id)
     record = await service.opening(replace(make.ctx(officer), now=deadline), challenge.id)
     assert [e["receipt_number"] for e in record.entries] == [accepted.receipt_number]
 

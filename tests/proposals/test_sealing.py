@@ -2,6 +2,7 @@
 
 import io
 from datetime import timedelta
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import select
@@ -27,17 +28,17 @@ async def sealed(make, tmp_path, app):
     coalition.name = f"Coalitie {SECRET}"
     ctx = make.ctx(lead)
     await service.save_draft(
-        ctx, coalition.id, complete_content(challenge, coalition, approach=SECRET)
+        ctx, coalition.public_id, complete_content(challenge, coalition, approach=SECRET)
     )
     attachment = await service.add_attachment(
         ctx,
         app.state.documents,
-        coalition.id,
+        coalition.public_id,
         f"{SECRET}.pdf",
         io.BytesIO(make_pdf(SECRET)),
         1_000_000,
     )
-    await service.submit(ctx, coalition.id)
+    await service.submit(ctx, coalition.public_id)
     outsiders = {
         "policy_officer": officer,
         "admin": await make.user(Role.admin, org=officer.organisation),
@@ -57,7 +58,7 @@ def headers(token):
 OUTSIDERS = ["policy_officer", "admin", "auditor", "evaluator", "other_provider", "public"]
 
 
-def sealed_urls(challenge_id: int, coalition_id: int, attachment_id: int) -> list[str]:
+def sealed_urls(challenge_id: int, coalition_id: UUID, attachment_id: UUID) -> list[str]:
     return [
         f"/api/v1/coalitions/{coalition_id}",
         f"/api/v1/coalitions/{coalition_id}/proposal",
@@ -73,7 +74,7 @@ def sealed_urls(challenge_id: int, coalition_id: int, attachment_id: int) -> lis
 @pytest.mark.parametrize("who", OUTSIDERS)
 async def test_api_reveals_nothing_before_the_deadline(client, sealed, who):
     challenge, coalition, attachment, _users, tokens = sealed
-    for url in sealed_urls(challenge.id, coalition.id, attachment.id):
+    for url in sealed_urls(challenge.id, coalition.public_id, attachment.public_id):
         response = await client.get(url, headers=headers(tokens[who]))
         assert response.status_code in (401, 403, 404, 409), (url, response.status_code)
         assert SECRET not in response.text
@@ -84,15 +85,19 @@ async def test_api_reveals_nothing_before_the_deadline(client, sealed, who):
 
 @pytest.mark.parametrize("who", OUTSIDERS)
 async def test_error_messages_do_not_tell_a_sealed_coalition_from_none(client, sealed, who):
-    _challenge, coalition, _attachment, _users, tokens = sealed
-    real = await client.get(f"/api/v1/coalitions/{coalition.id}", headers=headers(tokens[who]))
-    nothing = await client.get("/api/v1/coalitions/999999", headers=headers(tokens[who]))
+    _challenge, coalition, attachment, _users, tokens = sealed
+    real = await client.get(
+        f"/api/v1/coalitions/{coalition.public_id}", headers=headers(tokens[who])
+    )
+    nothing = await client.get(f"/api/v1/coalitions/{uuid4()}", headers=headers(tokens[who]))
     assert (real.status_code, real.json()) == (nothing.status_code, nothing.json())
     real_file = await client.get(
-        f"/api/v1/coalitions/{coalition.id}/proposal/attachments/1", headers=headers(tokens[who])
+        f"/api/v1/coalitions/{coalition.public_id}/proposal/attachments/{attachment.public_id}",
+        headers=headers(tokens[who]),
     )
     no_file = await client.get(
-        "/api/v1/coalitions/999999/proposal/attachments/1", headers=headers(tokens[who])
+        f"/api/v1/coalitions/{uuid4()}/proposal/attachments/{uuid4()}",
+        headers=headers(tokens[who]),
     )
     assert (real_file.status_code, real_file.json()) == (no_file.status_code, no_file.json())
 
@@ -120,9 +125,9 @@ async def test_pages_show_no_trace(client, sealed, make, who):
     for url in (
         f"/challenges/{challenge.id}",
         "/challenges",
-        f"/coalitions/{coalition.id}",
-        f"/coalitions/{coalition.id}/proposal",
-        f"/coalitions/{coalition.id}/receipts",
+        f"/coalitions/{coalition.public_id}",
+        f"/coalitions/{coalition.public_id}/proposal",
+        f"/coalitions/{coalition.public_id}/receipts",
         f"/challenges/{challenge.id}/opening",
     ):
         response = await client.get(url)
@@ -181,7 +186,7 @@ async def test_verification_count_does_not_move_with_sealed_activity(client, sea
     auditor = headers(tokens["auditor"])
     before = (await client.get("/api/v1/audit/verify", headers=auditor)).json()["checked"]
     lead = await _lead(make, coalition)
-    await service.submit(make.ctx(lead), coalition.id)
+    await service.submit(make.ctx(lead), coalition.public_id)
     after = (await client.get("/api/v1/audit/verify", headers=auditor)).json()["checked"]
     assert before == after
 
@@ -231,16 +236,24 @@ async def test_after_the_deadline_readers_see_only_the_opened_version_and_its_fi
 ):
     challenge, coalition, attachment, _users, tokens = sealed
     lead = await _lead(make, coalition)
-    final = await service.submit(make.ctx(lead, days=1), coalition.id)  # version 2 replaces 1
+    final = await service.submit(
+        make.ctx(lead, days=1), coalition.public_id
+    )  # version 2 replaces 1
     clock.advance(timedelta(days=30, minutes=1))
     app.state.clock_offset_cache = None
     officer = headers(tokens["policy_officer"])
-    versions = await client.get(f"/api/v1/coalitions/{coalition.id}/submissions", headers=officer)
+    versions = await client.get(
+        f"/api/v1/coalitions/{coalition.public_id}/submissions", headers=officer
+    )
     assert [v["version"] for v in versions.json()] == [final.version]
-    replaced = await client.get(f"/api/v1/coalitions/{coalition.id}/submissions/1", headers=officer)
+    replaced = await client.get(
+        f"/api/v1/coalitions/{coalition.public_id}/submissions/1", headers=officer
+    )
     assert replaced.status_code == 404
     digest = attachment.document.sha256
-    url = f"/api/v1/coalitions/{coalition.id}/submissions/{final.version}/attachments/{digest}"
+    url = (
+        f"/api/v1/coalitions/{coalition.public_id}/submissions/{final.version}/attachments/{digest}"
+    )
     document = await client.get(url, headers=officer)
     assert document.status_code == 200 and document.content.startswith(b"%PDF")
     for who in ("admin", "other_provider", "public"):

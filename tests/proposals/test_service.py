@@ -36,7 +36,9 @@ async def world(make, tmp_path):
 
 async def test_draft_saves_incomplete_and_lists_what_is_missing(make, world):
     _officer, challenge, lead, partner, coalition, _store = world
-    await service.save_draft(make.ctx(partner), coalition.id, ProposalContent(approach="Begin."))
+    await service.save_draft(
+        make.ctx(partner), coalition.public_id, ProposalContent(approach="Begin.")
+    )
     content, _draft = await service.load_draft(make.ctx(lead), coalition)
     assert content.approach == "Begin."
     missing = service.missing(challenge, coalition, content)
@@ -49,7 +51,7 @@ async def test_draft_saves_incomplete_and_lists_what_is_missing(make, world):
         "budget",
     }
     with pytest.raises(ValidationFailed):
-        await service.submit(make.ctx(lead), coalition.id)
+        await service.submit(make.ctx(lead), coalition.public_id)
 
 
 async def test_references_must_belong_to_the_challenge_and_coalition(make, world):
@@ -62,7 +64,7 @@ async def test_references_must_belong_to_the_challenge_and_coalition(make, world
         budget=[{"organisation_id": outsider.organisation_id, "amount_cents": 5}],
     )
     with pytest.raises(ValidationFailed) as refused:
-        await service.save_draft(make.ctx(lead), coalition.id, bad)
+        await service.save_draft(make.ctx(lead), coalition.public_id, bad)
     assert {"targets.0", "budget.0"} <= set(refused.value.errors)
 
 
@@ -81,25 +83,29 @@ async def test_every_member_must_have_accepted(make, world):
     invited = await make.user(Role.provider_member)
     from app.coalitions import service as coalitions
 
-    await coalitions.invite(make.ctx(lead), coalition.id, invited.organisation_id)
+    await coalitions.invite(make.ctx(lead), coalition.public_id, invited.organisation_id)
     coalition = await coalitions.load_coalition(make.ctx(lead), coalition.id)
-    await service.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
+    await service.save_draft(
+        make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
+    )
     with pytest.raises(ValidationFailed) as refused:
-        await service.submit(make.ctx(lead), coalition.id)
+        await service.submit(make.ctx(lead), coalition.public_id)
     assert "members" in refused.value.errors
 
 
 async def test_submit_gives_a_receipt_over_content_and_attachments(make, world):
     _officer, challenge, lead, _partner, coalition, store = world
     ctx = make.ctx(lead)
-    await service.save_draft(ctx, coalition.id, complete_content(challenge, coalition))
+    await service.save_draft(ctx, coalition.public_id, complete_content(challenge, coalition))
     pdf = make_pdf("plan")
-    await service.add_attachment(ctx, store, coalition.id, "plan.pdf", io.BytesIO(pdf), 1_000_000)
-    receipt = await service.submit(ctx, coalition.id)
+    await service.add_attachment(
+        ctx, store, coalition.public_id, "plan.pdf", io.BytesIO(pdf), 1_000_000
+    )
+    receipt = await service.submit(ctx, coalition.public_id)
     assert receipt.receipt_number.startswith(f"UK-{challenge.id}-")
     assert receipt.submitted_at == ctx.now
     assert receipt.version == 1 and receipt.status == SubmissionStatus.current
-    stored, content = await service.submission_content(ctx, coalition.id, 1)
+    stored, content = await service.submission_content(ctx, coalition.public_id, 1)
     assert hashlib.sha256(canonical(content).encode()).hexdigest() == receipt.content_hash
     assert content["attachments"] == [
         {
@@ -115,15 +121,15 @@ async def test_submit_gives_a_receipt_over_content_and_attachments(make, world):
 async def test_resubmission_keeps_every_version(make, world):
     _officer, challenge, lead, _partner, coalition, _store = world
     ctx = make.ctx(lead)
-    await service.save_draft(ctx, coalition.id, complete_content(challenge, coalition))
-    first = await service.submit(ctx, coalition.id)
+    await service.save_draft(ctx, coalition.public_id, complete_content(challenge, coalition))
+    first = await service.submit(ctx, coalition.public_id)
     await service.save_draft(
         make.ctx(lead, days=1),
-        coalition.id,
+        coalition.public_id,
         complete_content(challenge, coalition, approach="Beter"),
     )
-    second = await service.submit(make.ctx(lead, days=1), coalition.id)
-    versions = await service.receipts(ctx, coalition.id)
+    second = await service.submit(make.ctx(lead, days=1), coalition.public_id)
+    versions = await service.receipts(ctx, coalition.public_id)
     assert [(v.version, v.status) for v in versions] == [
         (1, SubmissionStatus.superseded),
         (2, SubmissionStatus.current),
@@ -135,28 +141,28 @@ async def test_resubmission_keeps_every_version(make, world):
 async def test_only_the_lead_submits_and_withdraws(make, world):
     _officer, challenge, lead, partner, coalition, _store = world
     await service.save_draft(
-        make.ctx(partner), coalition.id, complete_content(challenge, coalition)
+        make.ctx(partner), coalition.public_id, complete_content(challenge, coalition)
     )
     with pytest.raises(Forbidden):
-        await service.submit(make.ctx(partner), coalition.id)
-    await service.submit(make.ctx(lead), coalition.id)
+        await service.submit(make.ctx(partner), coalition.public_id)
+    await service.submit(make.ctx(lead), coalition.public_id)
     with pytest.raises(Forbidden):
-        await service.withdraw(make.ctx(partner), coalition.id)
-    withdrawn = await service.withdraw(make.ctx(lead), coalition.id)
+        await service.withdraw(make.ctx(partner), coalition.public_id)
+    withdrawn = await service.withdraw(make.ctx(lead), coalition.public_id)
     assert withdrawn.status == SubmissionStatus.withdrawn
     with pytest.raises(Conflict):
-        await service.withdraw(make.ctx(lead), coalition.id)
+        await service.withdraw(make.ctx(lead), coalition.public_id)
 
 
 async def test_late_submission_is_refused_and_the_draft_stays(make, world, db):
     _officer, challenge, lead, _partner, coalition, _store = world
     content = complete_content(challenge, coalition)
-    await service.save_draft(make.ctx(lead), coalition.id, content)
-    await service.submit(make.ctx(lead), coalition.id)
+    await service.save_draft(make.ctx(lead), coalition.public_id, content)
+    await service.submit(make.ctx(lead), coalition.public_id)
     for call in (
-        service.submit(make.ctx(lead, days=LATE), coalition.id),
-        service.withdraw(make.ctx(lead, days=LATE), coalition.id),
-        service.save_draft(make.ctx(lead, days=LATE), coalition.id, ProposalContent()),
+        service.submit(make.ctx(lead, days=LATE), coalition.public_id),
+        service.withdraw(make.ctx(lead, days=LATE), coalition.public_id),
+        service.save_draft(make.ctx(lead, days=LATE), coalition.public_id, ProposalContent()),
     ):
         with pytest.raises(Conflict) as refused:
             await call
@@ -172,13 +178,13 @@ async def test_content_is_encrypted_at_rest(make, world, db):
     ctx = make.ctx(lead)
     secret = "Geheime aanpak met de wijkagent"
     await service.save_draft(
-        ctx, coalition.id, complete_content(challenge, coalition, approach=secret)
+        ctx, coalition.public_id, complete_content(challenge, coalition, approach=secret)
     )
     pdf = make_pdf("Vertrouwelijk plan")
     attachment = await service.add_attachment(
-        ctx, store, coalition.id, "vertrouwelijk.pdf", io.BytesIO(pdf), 1_000_000
+        ctx, store, coalition.public_id, "vertrouwelijk.pdf", io.BytesIO(pdf), 1_000_000
     )
-    await service.submit(ctx, coalition.id)
+    await service.submit(ctx, coalition.public_id)
     draft = await db.scalar(select(ProposalDraft))
     submission = await db.scalar(select(ProposalSubmission))
     for blob in (draft.sealed_content, submission.sealed_content):
@@ -193,15 +199,15 @@ async def test_opening_lists_current_submissions_received_before_the_deadline(ma
     other_lead = await make.user(Role.provider_member)
     withdrawn = await coalition_of(make, challenge, other_lead)
     for c, who in ((coalition, lead), (withdrawn, other_lead)):
-        await service.save_draft(make.ctx(who), c.id, complete_content(challenge, c))
-        await service.submit(make.ctx(who), c.id)
+        await service.save_draft(make.ctx(who), c.public_id, complete_content(challenge, c))
+        await service.submit(make.ctx(who), c.public_id)
     await service.save_draft(
         make.ctx(lead, days=2),
-        coalition.id,
+        coalition.public_id,
         complete_content(challenge, coalition, approach="Versie twee"),
     )
-    final = await service.submit(make.ctx(lead, days=2), coalition.id)
-    await service.withdraw(make.ctx(other_lead, days=3), withdrawn.id)
+    final = await service.submit(make.ctx(lead, days=2), coalition.public_id)
+    await service.withdraw(make.ctx(other_lead, days=3), withdrawn.public_id)
 
     with pytest.raises(Conflict) as sealed:
         await service.opening(make.ctx(officer, days=29), challenge.id)
@@ -240,7 +246,9 @@ def test_canonical_json_is_stable():
 
 async def test_receipt_time_is_the_server_time(make, world):
     _officer, challenge, lead, _partner, coalition, _store = world
-    await service.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
+    await service.save_draft(
+        make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
+    )
     ctx = make.ctx(lead, days=timedelta(hours=5).total_seconds() / 86400)
-    receipt = await service.submit(ctx, coalition.id)
+    receipt = await service.submit(ctx, coalition.public_id)
     assert receipt.submitted_at == ctx.now

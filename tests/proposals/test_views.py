@@ -44,7 +44,7 @@ def complete_form(challenge, coalition, **overrides) -> dict[str, str]:
 
 
 def page_of(coalition) -> str:
-    return f"/coalitions/{coalition.id}/proposal"
+    return f"/coalitions/{coalition.public_id}/proposal"
 
 
 async def save(client, coalition, data, action="save"):
@@ -84,17 +84,17 @@ async def test_lead_fills_in_submits_and_gets_a_receipt(client, world):
 
     submitted = await save(client, coalition, complete_form(challenge, coalition), "submit")
     assert submitted.status_code == 303
-    assert submitted.headers["location"] == f"/coalitions/{coalition.id}/receipts#v1"
-    receipts = await client.get(f"/coalitions/{coalition.id}/receipts")
+    assert submitted.headers["location"] == f"/coalitions/{coalition.public_id}/receipts#v1"
+    receipts = await client.get(f"/coalitions/{coalition.public_id}/receipts")
     number = re.search(r"UK-\d+-[0-9A-F]{10}", receipts.text).group(0)
     digest = re.search(r'<code class="hash">([0-9a-f]{64})</code>', receipts.text).group(1)
     assert "Huidige versie" in receipts.text
 
-    content = await client.get(f"/coalitions/{coalition.id}/receipts/1/content.json")
+    content = await client.get(f"/coalitions/{coalition.public_id}/receipts/1/content.json")
     assert content.status_code == 200
     assert hashlib.sha256(content.content).hexdigest() == digest  # anyone can check the receipt
     assert number in content.headers["content-disposition"]
-    version = await client.get(f"/coalitions/{coalition.id}/receipts/1")
+    version = await client.get(f"/coalitions/{coalition.public_id}/receipts/1")
     assert "Eén plan per leerling" in version.text
     assert digest in version.text
 
@@ -102,14 +102,14 @@ async def test_lead_fills_in_submits_and_gets_a_receipt(client, world):
         client, coalition, complete_form(challenge, coalition, approach="Beter plan."), "submit"
     )
     assert again.headers["location"].endswith("#v2")
-    receipts = await client.get(f"/coalitions/{coalition.id}/receipts")
+    receipts = await client.get(f"/coalitions/{coalition.public_id}/receipts")
     assert "Vervangen door een latere versie" in receipts.text
     assert number in receipts.text  # the first receipt is kept
 
-    withdrawn = await post_form(client, f"/coalitions/{coalition.id}/proposal/withdraw", {})
+    withdrawn = await post_form(client, f"/coalitions/{coalition.public_id}/proposal/withdraw", {})
     assert withdrawn.status_code == 303
-    assert "Ingetrokken" in (await client.get(f"/coalitions/{coalition.id}/receipts")).text
-    nothing = await post_form(client, f"/coalitions/{coalition.id}/proposal/withdraw", {})
+    assert "Ingetrokken" in (await client.get(f"/coalitions/{coalition.public_id}/receipts")).text
+    nothing = await post_form(client, f"/coalitions/{coalition.public_id}/proposal/withdraw", {})
     assert nothing.status_code == 409
 
 
@@ -174,9 +174,9 @@ async def test_a_late_submit_is_refused_clearly_and_the_draft_stays(client, cloc
     assert page.status_code == 200
     assert "Eén plan per leerling" in page.text  # the saved draft, read-only
     assert "Te laat." not in page.text
-    assert 'action="/coalitions/' + str(coalition.id) + '/proposal"' not in page.text
-    assert (await client.get(f"/coalitions/{coalition.id}/receipts")).status_code == 200
-    withdraw = await post_form(client, f"/coalitions/{coalition.id}/proposal/withdraw", {})
+    assert 'action="/coalitions/' + str(coalition.public_id) + '/proposal"' not in page.text
+    assert (await client.get(f"/coalitions/{coalition.public_id}/receipts")).status_code == 200
+    withdraw = await post_form(client, f"/coalitions/{coalition.public_id}/proposal/withdraw", {})
     assert withdraw.status_code == 409
 
 
@@ -184,7 +184,7 @@ async def test_attachments_upload_download_and_remove(client, world):
     _officer, _challenge, lead, _partner, coalition = world
     await sign_in(client, lead.email)
     token = await csrf(client, page_of(coalition))
-    url = f"/coalitions/{coalition.id}/proposal/attachments"
+    url = f"/coalitions/{coalition.public_id}/proposal/attachments"
 
     def upload(name, content):
         return client.post(
@@ -200,7 +200,7 @@ async def test_attachments_upload_download_and_remove(client, world):
     assert ok.status_code == 303
     page = await client.get(page_of(coalition))
     assert "plan van aanpak.pdf" in page.text
-    attachment_id = re.search(rf"{url}/(\d+)\"", page.text).group(1)
+    attachment_id = re.search(rf"{url}/([0-9a-f-]{{36}})\"", page.text).group(1)
     download = await client.get(f"{url}/{attachment_id}")
     assert download.content.startswith(b"%PDF-")
     removed = await post_form(client, f"{url}/{attachment_id}/remove", {}, page_of(coalition))
@@ -221,15 +221,17 @@ async def test_forms_without_csrf_token_are_refused(client, world):
 async def test_an_invited_member_cannot_open_the_draft(client, make, world):
     _officer, challenge, lead, _partner, coalition = world
     invitee = await make.user(Role.provider_member)
-    await coalitions.invite(make.ctx(lead), coalition.id, invitee.organisation_id)
+    await coalitions.invite(make.ctx(lead), coalition.public_id, invitee.organisation_id)
     await sign_in(client, invitee.email)
-    assert (await client.get(f"/coalitions/{coalition.id}")).status_code == 200
+    assert (await client.get(f"/coalitions/{coalition.public_id}")).status_code == 200
     assert (await client.get(page_of(coalition))).status_code == 403
 
 
 async def submit_through_service(make, challenge, lead, coalition):
-    await service.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
-    return await service.submit(make.ctx(lead), coalition.id)
+    await service.save_draft(
+        make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
+    )
+    return await service.submit(make.ctx(lead), coalition.public_id)
 
 
 async def test_opening_is_sealed_then_lists_every_proposal(client, clock, make, world):
@@ -325,17 +327,24 @@ async def test_opened_proposal_page_links_its_documents(client, app, clock, make
     challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead)
-    await service.save_draft(make.ctx(lead), coalition.id, complete_content(challenge, coalition))
+    await service.save_draft(
+        make.ctx(lead), coalition.public_id, complete_content(challenge, coalition)
+    )
     pdf = make_pdf("bijlage")
     attachment = await service.add_attachment(
-        make.ctx(lead), app.state.documents, coalition.id, "bijlage.pdf", io.BytesIO(pdf), 100_000
+        make.ctx(lead),
+        app.state.documents,
+        coalition.public_id,
+        "bijlage.pdf",
+        io.BytesIO(pdf),
+        100_000,
     )
-    submission = await service.submit(make.ctx(lead), coalition.id)
+    submission = await service.submit(make.ctx(lead), coalition.public_id)
     clock.advance(timedelta(days=31))
     app.state.clock_offset_cache = None
     await sign_in(client, officer.email)
     page = await client.get(f"/challenges/{challenge.id}/opening/{submission.receipt_number}")
-    link = f"/coalitions/{coalition.id}/receipts/1/attachments/{attachment.document.sha256}"
+    link = f"/coalitions/{coalition.public_id}/receipts/1/attachments/{attachment.document.sha256}"
     assert link in page.text
     document = await client.get(link)
     assert document.status_code == 200 and document.content == pdf
