@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from app.challenges.models import Challenge, ChallengeStatus
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
@@ -214,7 +214,8 @@ def visible_coalitions(user: User | None, now: datetime) -> ColumnElement[bool]:
     if Action.proposal_read in granted and user.role != Role.provider_member:
         # A provider reads proposals only as an accepted member, which the clause above covers.
         # (A submission's challenge is its coalition's.) Its final version received before the
-        # deadline is opened once the deadline has passed; the municipality reads only its own.
+        # deadline is opened once the deadline has passed; the municipality (its officers and
+        # the auditors it appointed) reads only its own.
         owner = Challenge.organisation_id == user.organisation_id
         visible.append(
             select(ProposalSubmission.id)
@@ -224,7 +225,7 @@ def visible_coalitions(user: User | None, now: datetime) -> ColumnElement[bool]:
                 ProposalSubmission.status == SubmissionStatus.current,
                 ProposalSubmission.submitted_at < Challenge.submission_deadline,
                 Challenge.submission_deadline <= now,
-                owner if user.role == Role.policy_officer else true(),
+                owner,
             )
             .exists()
         )

@@ -58,7 +58,7 @@ async def world(make, app):
         "other_provider": await make.user(Role.provider_member),
         "policy_officer": officer,
         "admin": await make.user(Role.admin, org=officer.organisation),
-        "auditor": await make.user(Role.auditor),
+        "auditor": await make.user(Role.auditor, org=officer.organisation),
     }
     return challenge, {BEFORE: submitted, AFTER: silent}, outsiders, lead
 
