@@ -4,10 +4,10 @@ import secrets
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale, translate
+from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale
 from app.web import CSRF_COOKIE, LANG_COOKIE
 
 
@@ -61,10 +61,10 @@ class RequestLocaleAndCsrf:
             api = scope["path"].startswith(("/api/", "/oauth/"))
             chosen = (_accept_language(scope) if api else None) or DEFAULT_LOCALE
         set_locale(chosen)
-        if self.max_body and _content_length(scope) > self.max_body:
-            # Refuse before reading: an oversized upload is never spooled to disk.
-            await _too_large(scope, receive, send)
-            return
+        if self.max_body:
+            # Count what actually arrives: Content-Length may be absent (chunked) or dishonest.
+            # A declared length over the limit is refused before a single byte is read.
+            receive = _capped(receive, self.max_body, _content_length(scope) > self.max_body)
         nonce = cookies.get(CSRF_COOKIE)
         new_nonce = None
         if scope["path"].startswith(NO_COOKIE_PATHS):
@@ -86,10 +86,28 @@ class RequestLocaleAndCsrf:
         await self.app(scope, receive, send_with_cookie)
 
 
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    message = translate("The request is too large.")
-    if scope["path"].startswith(("/api/", "/oauth/")):
-        response = JSONResponse({"detail": message, "code": "too_large"}, status_code=413)
-    else:
-        response = PlainTextResponse(message, status_code=413)
-    await response(scope, receive, send)
+class BodyTooLarge(HTTPException):
+    """Raised from receive() once the body passes the limit; FastAPI passes HTTPExceptions on
+    from body parsing (others become a 400), and the app's handler answers 413."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+def _capped(receive: Receive, limit: int, refuse: bool) -> Receive:
+    """receive(), cut off with BodyTooLarge as soon as more than `limit` body bytes arrived
+    (or at once, when the declared length is already over it)."""
+    received = 0
+
+    async def capped_receive() -> Message:
+        nonlocal received
+        if refuse or received > limit:
+            raise BodyTooLarge()
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge()
+        return message
+
+    return capped_receive
