@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 15 * 60
     session_days: int = 14
-    secure_cookies: bool = False
+    secure_cookies: bool | None = None  # None: on in production
     base_url: str = "http://127.0.0.1:8000"
 
     @field_validator("database_url")
@@ -55,6 +55,8 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be set to a random value in production")
         if self.demo_mode is None:
             self.demo_mode = self.environment in ("dev", "demo", "test")
+        if self.secure_cookies is None:
+            self.secure_cookies = self.environment == "production"
         return self
 
     @property
