@@ -4,12 +4,15 @@ security headers every response carries."""
 import secrets
 from http.cookies import SimpleCookie
 
+from anyio.lowlevel import checkpoint
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale
-from app.web import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE
+from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale, translate
+from app.web import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, render
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -63,9 +66,13 @@ class RequestLocaleAndCsrf:
             chosen = (_accept_language(scope) if api else None) or DEFAULT_LOCALE
         set_locale(chosen)
         if self.max_body:
-            # Count what actually arrives: Content-Length may be absent (chunked) or dishonest.
-            # A declared length over the limit is refused before a single byte is read.
-            receive = _capped(receive, self.max_body, _content_length(scope) > self.max_body)
+            if _content_length(scope) > self.max_body:
+                # Refuse before reading: an oversized upload is never spooled to disk.
+                await _too_large(scope, receive, send)
+                return
+            # Content-Length may also be absent (chunked) or dishonest: count what arrives.
+            body = _CappedBody(receive, send, self.max_body)
+            receive, send = body.receive, body.send
         nonce = cookies.get(CSRF_COOKIE)
         new_nonce = None
         if scope["path"].startswith(NO_COOKIE_PATHS):
@@ -95,23 +102,52 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413)
 
 
-def _capped(receive: Receive, limit: int, refuse: bool) -> Receive:
-    """receive(), cut off with BodyTooLarge as soon as more than `limit` body bytes arrived
-    (or at once, when the declared length is already over it)."""
-    received = 0
+class _CappedBody:
+    """receive() that raises BodyTooLarge once more than `limit` body bytes arrived, so the app
+    answers 413 and nothing more is read or spooled.
 
-    async def capped_receive() -> Message:
-        nonlocal received
-        if refuse or received > limit:
-            raise BodyTooLarge()
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise BodyTooLarge()
-        return message
+    A response that listens for the client going away (file downloads) reads the body too, while
+    it sends: once that response has started, the reader hears "disconnected" instead, which ends
+    it, since a raise could no longer become a 413."""
 
-    return capped_receive
+    def __init__(self, receive: Receive, send: Send, limit: int) -> None:
+        self._receive = receive
+        self._send = send
+        self.limit = limit
+        self.over = False
+        self.received = 0
+        self.started = False
+
+    async def receive(self) -> Message:
+        if not self.over:
+            message = await self._receive()
+            if message["type"] != "http.request":
+                return message
+            self.received += len(message.get("body", b""))
+            self.over = self.received > self.limit
+            if not self.over:
+                return message
+        await checkpoint()  # a response being started concurrently gets to send its start first
+        if self.started:
+            return {"type": "http.disconnect"}
+        raise BodyTooLarge()
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    """The 413 the app's error handler would give: JSON for programs, a page for people."""
+    message = translate("The request is too large.")
+    if scope["path"].startswith(("/api/", "/oauth/")):
+        response = JSONResponse({"detail": message, "code": "too_large"}, status_code=413)
+    else:
+        request = Request(scope, receive)
+        page = {"status": 413, "message": message, "errors": {}}
+        response = render(request, "errors/error.html", page, status_code=413)
+    await response(scope, receive, send)
 
 
 # No inline script or style anywhere: htmx's own indicator style is off (see base.html).

@@ -1,6 +1,7 @@
 """Uploads over HTTP: the body is counted as it streams and cut at the limit; hostile files get a
 clear 415 from the API and the pages alike (issue 7, finding 5)."""
 
+import io
 import secrets
 
 import pytest
@@ -142,6 +143,20 @@ async def test_a_declared_length_over_the_limit_is_refused_before_reading(
     assert body.sent == 0
 
 
+async def test_a_declared_length_over_the_limit_gets_a_413_page(client, app, draft):
+    body = Multipart(file_bytes=8 * limit_of(app))
+    response = await client.post(
+        f"/challenges/{draft.id}/attachments",
+        content=body,
+        headers={"Content-Type": body.content_type, "Content-Length": str(8 * limit_of(app))},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="nl">' in response.text and "Het verzoek is te groot." in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    assert body.sent == 0
+
+
 async def test_an_upload_within_the_limit_still_arrives(client, make, officer, draft):
     token = await make.token(officer)
     response = await client.post(
@@ -194,3 +209,45 @@ async def test_a_hostile_file_gets_a_415_on_the_proposal_page(client, world_lead
     assert response.status_code == 415
     assert 'id="file-error"' in response.text
     assert "word/vbaProject.bin" in response.text
+
+
+async def test_a_body_sent_to_a_download_is_cut_off_without_a_server_error(
+    app, make, officer, draft
+):
+    """A file response reads the body while it sends, to hear the client going away: that read
+    is cut off at the limit too, and ends the response instead of raising into it. (Called as
+    plain ASGI: a response cut off like this is one httpx's test transport cannot represent.)"""
+    attachment = await challenges.add_attachment(
+        make.ctx(officer), app.state.documents, draft.id, "a.pdf", io.BytesIO(samples.pdf()), 10**6
+    )
+    token = await make.token(officer)
+    path = f"/api/v1/challenges/{draft.id}/attachments/{attachment.id}"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"authorization", f"Bearer {token}".encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    received = 0
+    answer: list[dict] = []
+
+    async def receive() -> dict:
+        nonlocal received
+        received += CHUNK
+        return {"type": "http.request", "body": b"0" * CHUNK, "more_body": True}
+
+    async def send(message: dict) -> None:
+        answer.append(message)
+
+    await app(scope, receive, send)  # no exception escapes
+    assert received <= limit_of(app) + CHUNK
+    assert answer[0]["type"] == "http.response.start"
+    assert answer[0]["status"] in (200, 413)
