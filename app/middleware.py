@@ -186,10 +186,10 @@ class SecurityHeaders:
         path = scope["path"]
         csp = DOCS_CSP if path in DOCS_PATHS else CSP
         hsts = self.hsts or scope.get("scheme") == "https"
-        no_store = path.startswith("/oauth/") or (
-            _has_header(scope, b"authorization")
-            if path.startswith("/api/")
-            else not path.startswith("/static/") and SESSION_COOKIE in _cookies(scope)
+        no_store = (
+            path.startswith("/oauth/")
+            or (path.startswith("/api/") and _has_header(scope, b"authorization"))
+            or (not path.startswith("/static/") and SESSION_COOKIE in _cookies(scope))
         )
 
         async def send_with_headers(message: Message) -> None:

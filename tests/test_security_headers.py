@@ -55,6 +55,8 @@ async def test_a_signed_in_page_is_not_stored(client, officer):
         response = await client.get(path)
         assert_protected(response)
         assert response.headers["cache-control"] == "no-store", path
+    api = await client.get("/api/v1/challenges")  # the session cookie goes along
+    assert api.headers["cache-control"] == "no-store"
     assert "cache-control" not in (await client.get("/static/app.css")).headers  # public asset
 
 
