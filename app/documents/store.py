@@ -76,6 +76,13 @@ class LocalDocumentStore:
 
         Blocking: on the event loop use save_async."""
         upload, size = _seekable(source, max_bytes)
+        try:
+            return self._save(upload, size, sealed)
+        finally:
+            if upload is not source:
+                upload.close()
+
+    def _save(self, upload: BinaryIO, size: int, sealed: bool) -> Stored:
         if size == 0:
             raise UnsupportedFile("The file is empty.")
         kind = inspect_document(upload, size, self.limits)
@@ -84,7 +91,7 @@ class LocalDocumentStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         upload.seek(0)
         if sealed:
-            data = upload.read(max_bytes + 1)  # AES-GCM seals in one piece; bounded by max_bytes
+            data = upload.read(size)  # AES-GCM seals in one piece; size is at most max_bytes
             digest = hashlib.sha256(data).hexdigest()
             target.write_bytes(seal(data, f"document:{key}"))
         else:
