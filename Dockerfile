@@ -44,8 +44,9 @@ VOLUME ["/data"]
 # ENVIRONMENT=production refuses to start with the built-in development SECRET_KEY:
 # pass SECRET_KEY (a long random value, the same on every start, or sessions and CSRF tokens
 # stop being valid) with `docker run -e SECRET_KEY=...` or a secret; never bake it in here.
-# Behind an HTTPS reverse proxy also set SECURE_COOKIES=true, BASE_URL=https://your.host, and
+# Behind an HTTPS reverse proxy also set BASE_URL=https://your.host and
 # FORWARDED_ALLOW_IPS=<the proxy's address> (uvicorn trusts X-Forwarded-* only from those).
+# Cookies are Secure in production (SECURE_COOKIES=false only to try it over plain HTTP).
 ENV ENVIRONMENT=production \
     DATABASE_URL=sqlite:////data/uitkomst.db \
     DOCUMENTS_DIR=/data/documents \

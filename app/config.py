@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 15 * 60
     session_days: int = 14
-    secure_cookies: bool = False
+    secure_cookies: bool | None = None  # None: on in production
     base_url: str = "http://127.0.0.1:8000"
     # A browser that signed in to an account before is a known device: the account lock does
     # not apply to it, its own failures count against this higher limit instead.
@@ -77,6 +77,8 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be set to a random value in production")
         if self.demo_mode is None:
             self.demo_mode = self.environment in ("dev", "demo", "test")
+        if self.secure_cookies is None:
+            self.secure_cookies = self.environment == "production"
         return self
 
     @property

@@ -27,7 +27,7 @@ from app.db import create_engine, install_database
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
-from app.middleware import RequestLocaleAndCsrf
+from app.middleware import RequestLocaleAndCsrf, SecurityHeaders
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
@@ -170,6 +170,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     install_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -110,13 +110,15 @@ async def logout(request: Request, ctx: WebCtx) -> Response:
         # Signed in through an identity provider: let it end its session too, where it can.
         target = await oidc.end_session_url(request, ended.oidc_provider, ended.id_token) or "/"
     response = redirect(request, target)
-    response.delete_cookie(SESSION_COOKIE)
+    secure = request.app.state.settings.secure_cookies
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=secure)
     return response
 
 
 @router.get("/lang/{code}")
-async def switch_language(code: str, next: str | None = None) -> Response:
+async def switch_language(request: Request, code: str, next: str | None = None) -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in LOCALES:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
+        secure = request.app.state.settings.secure_cookies
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=secure)
     return response

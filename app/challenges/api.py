@@ -22,6 +22,7 @@ from app.challenges.schemas import (
     ReasonIn,
 )
 from app.db import Id
+from app.documents.download import file_download
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
@@ -227,6 +228,4 @@ async def upload(
 async def download(request: Request, ctx: ApiCtx, challenge_id: Id, attachment_id: Id):
     attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
     path = request.app.state.documents.path(attachment.document.storage_key)
-    return FileResponse(
-        path, media_type=attachment.document.content_type, filename=attachment.filename
-    )
+    return file_download(path, attachment.filename, attachment.document.content_type)

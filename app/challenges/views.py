@@ -4,7 +4,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from app.auth.deps import WebCtx, verify_csrf
 from app.auth.permissions import Action, assert_can
@@ -20,6 +20,7 @@ from app.challenges.schemas import publication_problems
 from app.coalitions.views import challenge_panel
 from app.context import Context
 from app.db import Id
+from app.documents.download import file_download
 from app.errors import Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
@@ -297,6 +298,4 @@ async def download_attachment(
 ) -> Response:
     attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
     path = request.app.state.documents.path(attachment.document.storage_key)
-    return FileResponse(
-        path, media_type=attachment.document.content_type, filename=attachment.filename
-    )
+    return file_download(path, attachment.filename, attachment.document.content_type)

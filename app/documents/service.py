@@ -15,7 +15,7 @@ async def store_document(
     *,
     sealed: bool = False,
 ) -> Document:
-    stored = store.save(source, max_bytes, sealed=sealed)
+    stored = await store.save_async(source, max_bytes, sealed=sealed)
     document = Document(
         storage_key=stored.key,
         sha256=stored.sha256,

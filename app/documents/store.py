@@ -1,26 +1,28 @@
-"""The document store: a local folder by default; files are named by a random key."""
+"""The document store: a local folder by default; files are named by a random key.
 
+Saving and reading do blocking work (hashing, encryption, disk, archive inspection): callers on
+the event loop use the async variants, which run it in a worker thread.
+"""
+
+import hashlib
 import io
+import os
 import secrets
-import zipfile
+import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from anyio import to_thread
+
+from app.documents.inspection import ALLOWED, ArchiveLimits, UnsupportedFile, inspect_document
 from app.errors import DomainError
-from app.sealing import seal, sha256, unseal
+from app.sealing import seal, unseal
 
-ALLOWED = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "odt": "application/vnd.oasis.opendocument.text",
-}
+__all__ = ["ALLOWED", "FileTooLarge", "LocalDocumentStore", "Stored", "UnsupportedFile"]
 
-
-class UnsupportedFile(DomainError):
-    status = 415
-    code = "unsupported_file"
+CHUNK = 1024 * 1024
 
 
 class FileTooLarge(DomainError):
@@ -28,34 +30,29 @@ class FileTooLarge(DomainError):
     code = "file_too_large"
 
 
-def sniff(data: bytes) -> str | None:
-    """The file type from its content, never from its name."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if not data.startswith(b"PK\x03\x04"):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == ALLOWED["odt"].encode():
-                return "odt"
-            if "[Content_Types].xml" in names:
-                if "word/document.xml" in names:
-                    return "docx"
-                if "xl/workbook.xml" in names:
-                    return "xlsx"
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return None
-    return None
+def _too_large(max_bytes: int) -> FileTooLarge:
+    return FileTooLarge("The file is larger than %(mb)s MB.", mb=max(1, max_bytes // 2**20))
 
 
-def read_capped(source: BinaryIO, max_bytes: int) -> bytes:
-    data = source.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise FileTooLarge("The file is larger than %(mb)s MB.", mb=max(1, max_bytes // 2**20))
-    if not data:
-        raise UnsupportedFile("The file is empty.")
-    return data
+def _seekable(source: BinaryIO, max_bytes: int) -> tuple[BinaryIO, int]:
+    """(a seekable file holding the upload, its size); never reads more than max_bytes + 1."""
+    if source.seekable():
+        source.seek(0, os.SEEK_END)
+        size = source.tell()
+        if size > max_bytes:
+            raise _too_large(max_bytes)
+        source.seek(0)
+        return source, size
+    copy = tempfile.SpooledTemporaryFile(max_size=CHUNK)
+    size = 0
+    while chunk := source.read(min(CHUNK, max_bytes + 1 - size)):
+        size += len(chunk)
+        if size > max_bytes:
+            copy.close()
+            raise _too_large(max_bytes)
+        copy.write(chunk)
+    copy.seek(0)
+    return copy, size
 
 
 @dataclass
@@ -67,27 +64,54 @@ class Stored:
 
 
 class LocalDocumentStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, limits: ArchiveLimits | None = None) -> None:
         self.root = root
+        self.limits = limits or ArchiveLimits()
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / key
 
     def save(self, source: BinaryIO, max_bytes: int, *, sealed: bool = False) -> Stored:
-        """Check size and type, then store; sealed files are encrypted before they touch disk."""
-        data = read_capped(source, max_bytes)
-        kind = sniff(data)
-        if kind is None:
-            raise UnsupportedFile("Only PDF, DOCX, ODT and XLSX files can be uploaded.")
+        """Check size and type, then store; sealed files are encrypted before they touch disk.
+
+        Blocking: on the event loop use save_async."""
+        upload, size = _seekable(source, max_bytes)
+        try:
+            return self._save(upload, size, sealed)
+        finally:
+            if upload is not source:
+                upload.close()
+
+    def _save(self, upload: BinaryIO, size: int, sealed: bool) -> Stored:
+        if size == 0:
+            raise UnsupportedFile("The file is empty.")
+        kind = inspect_document(upload, size, self.limits)
         key = secrets.token_hex(16)
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(seal(data, f"document:{key}") if sealed else data)
-        return Stored(key=key, sha256=sha256(data), size=len(data), content_type=ALLOWED[kind])
+        upload.seek(0)
+        if sealed:
+            data = upload.read(size)  # AES-GCM seals in one piece; size is at most max_bytes
+            digest = hashlib.sha256(data).hexdigest()
+            target.write_bytes(seal(data, f"document:{key}"))
+        else:
+            hasher = hashlib.sha256()
+            with target.open("wb") as out:
+                while chunk := upload.read(CHUNK):
+                    hasher.update(chunk)
+                    out.write(chunk)
+            digest = hasher.hexdigest()
+        return Stored(key=key, sha256=digest, size=size, content_type=ALLOWED[kind])
+
+    async def save_async(self, source: BinaryIO, max_bytes: int, *, sealed: bool = False) -> Stored:
+        return await to_thread.run_sync(partial(self.save, source, max_bytes, sealed=sealed))
 
     def read(self, key: str, *, sealed: bool = False) -> bytes:
         data = self.path(key).read_bytes()
         return unseal(data, f"document:{key}") if sealed else data
+
+    async def read_async(self, key: str, *, sealed: bool = False) -> bytes:
+        return await to_thread.run_sync(partial(self.read, key, sealed=sealed))
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)

@@ -1,7 +1,6 @@
 """The joint proposal through the JSON API: draft, attachments, submit, receipts, opening."""
 
 from typing import Annotated
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, File, Path, Request, UploadFile
@@ -13,6 +12,7 @@ from app.challenges.service import get_challenge
 from app.coalitions.service import get_coalition
 from app.context import Context
 from app.db import Id, writes_on_read
+from app.documents.download import file_download
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.proposals import service
@@ -111,11 +111,7 @@ async def download(
     name, content_type, data = await service.read_attachment(
         ctx, request.app.state.documents, coalition_id, attachment_id
     )
-    return Response(data, media_type=content_type, headers=attachment_header(name))
-
-
-def attachment_header(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f"attachment; filename*=utf-8''{quote(filename)}"}
+    return file_download(data, name, content_type)
 
 
 @router.delete("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}", status_code=204)
@@ -161,7 +157,7 @@ async def submitted_attachment(
     name, content_type, data = await service.submitted_attachment(
         ctx, request.app.state.documents, coalition_id, version, sha256
     )
-    return Response(data, media_type=content_type, headers=attachment_header(name))
+    return file_download(data, name, content_type)
 
 
 @router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut)

@@ -206,7 +206,8 @@ async def read_attachment(
     for attachment, name in await attachments(ctx, coalition):
         if attachment.public_id == attachment_id:
             document = attachment.document
-            return name, document.content_type, store.read(document.storage_key, sealed=True)
+            data = await store.read_async(document.storage_key, sealed=True)
+            return name, document.content_type, data
     raise NotFound("This document does not exist.")
 
 
@@ -389,7 +390,8 @@ async def submitted_attachment(
     )
     if document is None:
         raise NotFound("This document does not exist.")
-    return listed["filename"], document.content_type, store.read(document.storage_key, sealed=True)
+    data = await store.read_async(document.storage_key, sealed=True)
+    return listed["filename"], document.content_type, data
 
 
 async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:

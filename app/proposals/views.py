@@ -3,7 +3,6 @@
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, UploadFile
@@ -18,6 +17,7 @@ from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.service import get_coalition
 from app.context import Context
 from app.db import Id, writes_on_read
+from app.documents.download import file_download
 from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.proposals import forms, service
@@ -205,10 +205,6 @@ async def upload(
     return redirect(request, f"/coalitions/{coalition_id}/proposal#documents")
 
 
-def _download_header(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f"attachment; filename*=utf-8''{quote(filename)}"}
-
-
 @router.get("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}")
 async def download(
     request: Request, ctx: WebCtx, coalition_id: UUID, attachment_id: UUID
@@ -217,7 +213,7 @@ async def download(
     name, content_type, data = await service.read_attachment(
         ctx, request.app.state.documents, coalition_id, attachment_id
     )
-    return Response(data, media_type=content_type, headers=_download_header(name))
+    return file_download(data, name, content_type)
 
 
 @router.post("/coalitions/{coalition_id}/proposal/attachments/{attachment_id}/remove")
@@ -270,11 +266,7 @@ async def version_content(ctx: WebCtx, coalition_id: UUID, version: Id) -> Respo
     """Exactly the bytes whose SHA-256 is on the receipt, so anyone can check it."""
     submission, content = await service.submission_content(ctx, coalition_id, version)
     filename = f"{submission.receipt_number}.json"
-    return Response(
-        canonical(content).encode(),
-        media_type="application/json",
-        headers=_download_header(filename),
-    )
+    return file_download(canonical(content).encode(), filename, "application/json")
 
 
 @router.get("/coalitions/{coalition_id}/receipts/{version}/attachments/{sha256}")
@@ -285,7 +277,7 @@ async def version_attachment(
     name, content_type, data = await service.submitted_attachment(
         ctx, request.app.state.documents, coalition_id, version, sha256.lower()[:64]
     )
-    return Response(data, media_type=content_type, headers=_download_header(name))
+    return file_download(data, name, content_type)
 
 
 # --- the opening ------------------------------------------------------------------------------

@@ -230,8 +230,24 @@ def browser(chromium_path: str, live_server: LiveServer):
         playwright.stop()
 
 
+# Init scripts run outside the page's Content-Security-Policy, so this listener always works.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+});
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    """Chromium's own console report, or the listener's above."""
+    return text.startswith("CSP violation") or "Content Security Policy" in text
+
+
 class Pages:
-    """Opens pages in fresh browser contexts (own cookies), signed in or not; closes them all."""
+    """Opens pages in fresh browser contexts (own cookies), signed in or not; closes them all.
+
+    JavaScript errors and Content-Security-Policy violations on any page land in `errors`."""
 
     def __init__(self, browser, live_server: LiveServer) -> None:
         self.browser = browser
@@ -247,9 +263,18 @@ class Pages:
             timezone_id="Europe/Amsterdam",
         )
         context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"{page.url}: {message.text}")
+                if message.type == "error" and is_csp_violation(message.text)
+                else None
+            ),
+        )
         if user:
             sign_in(page, user)
         return page
