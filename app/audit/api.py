@@ -12,6 +12,7 @@ from app.audit.service import PLATFORM, streams, verify_chain
 from app.auth.deps import ApiCtx
 from app.challenges.models import Challenge
 from app.context import Context
+from app.db import MAX_INT
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.organisations.models import Role
 from app.routing import CommittingRoute
@@ -73,7 +74,7 @@ async def list_streams(ctx: ApiCtx) -> list[str]:
 async def events(
     ctx: ApiCtx,
     stream: Annotated[str, Query(max_length=60)] = PLATFORM,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEventOut]:
     """Events of one stream in order, paged by `seq` (pass the last seq you have as `after`)."""

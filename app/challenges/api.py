@@ -21,7 +21,7 @@ from app.challenges.schemas import (
     QuestionOut,
     ReasonIn,
 )
-from app.db import Id
+from app.db import MAX_INT, Id
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
@@ -71,7 +71,7 @@ def challenge_out(challenge: Challenge, now) -> ChallengeOut:
 async def list_challenges(
     ctx: ApiCtx,
     status: Annotated[str | None, Query(pattern="^(open|closed|cancelled|draft)$")] = None,
-    municipality: Annotated[int | None, Query(ge=1)] = None,
+    municipality: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     theme: Theme | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
