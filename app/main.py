@@ -28,6 +28,7 @@ from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
 from app.middleware import RequestLocaleAndCsrf
+from app.openapi import install_openapi
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         https_only=settings.secure_cookies,
     )
     install_error_handlers(app)
+    install_openapi(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

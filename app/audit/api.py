@@ -70,7 +70,11 @@ async def list_streams(ctx: ApiCtx) -> list[str]:
     return await readable_streams(ctx)
 
 
-@router.get("/events", response_model=list[AuditEventOut])
+@router.get(
+    "/events",
+    response_model=list[AuditEventOut],
+    responses={404: {"description": "No such stream, or it is still sealed"}},
+)
 async def events(
     ctx: ApiCtx,
     stream: Annotated[str, Query(max_length=60)] = PLATFORM,

@@ -161,7 +161,10 @@ async def submitted_attachment(
     return Response(data, media_type=content_type, headers=attachment_header(name))
 
 
-@router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut)
+SEALED = {409: {"description": "Still sealed: the submission deadline has not passed"}}
+
+
+@router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut, responses=SEALED)
 async def opening(ctx: ApiCtx, challenge_id: Id) -> OpeningOut:
     """The opening record, after the submission deadline (municipality and auditors)."""
     record = await service.opening(ctx, challenge_id)
@@ -173,7 +176,9 @@ async def opening(ctx: ApiCtx, challenge_id: Id) -> OpeningOut:
     )
 
 
-@router.get("/challenges/{challenge_id}/proposals", response_model=list[SubmissionOut])
+@router.get(
+    "/challenges/{challenge_id}/proposals", response_model=list[SubmissionOut], responses=SEALED
+)
 async def opened(ctx: ApiCtx, challenge_id: Id) -> list[SubmissionOut]:
     """Every opened proposal in full, after the deadline (municipality and auditors)."""
     return [
