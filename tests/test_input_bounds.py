@@ -5,6 +5,7 @@ import pytest
 
 from app.organisations.models import OrganisationKind, Role
 from tests.challenges.test_api import bearer, payload
+from tests.conftest import post_form, sign_in
 
 HUGE = "9223372036854775808"  # 2**63: past what SQLite stores
 
@@ -92,3 +93,13 @@ async def test_a_value_out_of_range_anywhere_is_a_422(app, client):
     response = await client.get("/api/v1/test-overflow")
     assert response.status_code == 422
     assert response.json()["code"] == "unstorable_input"
+
+
+@pytest.mark.parametrize("row", ["indicators-x-name", "criteria--name", "indicators-²-name"])
+async def test_a_form_row_without_a_number_is_ignored(client, make, row):
+    officer = await make.user(Role.policy_officer)
+    await sign_in(client, officer.email)
+    response = await post_form(
+        client, "/challenges/new", {"title": "Meer ouders lezen voor", row: "Iets"}
+    )
+    assert response.status_code == 303, response.text
