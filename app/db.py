@@ -125,5 +125,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(get_session)]
+# The largest value an INTEGER column holds on every backend; bounds ids and counters in input.
+MAX_INT = 2_147_483_647
 # A record id in a URL: anything outside the integer column's range is simply not found.
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]

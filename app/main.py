@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -28,6 +28,7 @@ from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
 from app.middleware import RequestLocaleAndCsrf, SecurityHeaders
+from app.openapi import install_openapi
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
@@ -37,6 +38,7 @@ from app.web import render
 log = logging.getLogger("uitkomst")
 
 _HTTP_MESSAGES = {
+    400: ("The request could not be read.", "bad_request"),
     404: ("This page does not exist.", "not_found"),
     405: ("This method is not allowed here.", "method_not_allowed"),
     413: ("The request is too large.", "too_large"),
@@ -120,6 +122,25 @@ def install_error_handlers(app: FastAPI) -> None:
             "unstorable_input",
         )
 
+    @app.exception_handler(StatementError)
+    async def unsendable(request: Request, exc: StatementError) -> Response:
+        """A value that could not even be bound to the statement."""
+        if isinstance(exc.orig, OverflowError):
+            return await out_of_range(request, exc.orig)
+        return await unexpected(request, exc)
+
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError) -> Response:
+        """A number or date beyond what the database or the calendar holds (SQLite refuses
+        integers past 64 bits in the driver, before the database sees them)."""
+        log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(
+            request,
+            422,
+            translate("The input contains characters or values that cannot be stored."),
+            "unstorable_input",
+        )
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -172,6 +193,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     install_error_handlers(app)
+    install_openapi(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

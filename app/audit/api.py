@@ -23,6 +23,7 @@ from app.audit.signing import SigningKey, signing_key
 from app.auth.deps import ApiCtx
 from app.challenges.models import Challenge
 from app.context import Context
+from app.db import MAX_INT
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.organisations.models import Role
 from app.routing import CommittingRoute
@@ -105,11 +106,15 @@ async def list_streams(ctx: ApiCtx) -> list[str]:
     return await readable_streams(ctx)
 
 
-@router.get("/events", response_model=list[AuditEventOut])
+@router.get(
+    "/events",
+    response_model=list[AuditEventOut],
+    responses={404: {"description": "No such stream, or it is still sealed"}},
+)
 async def events(
     ctx: ApiCtx,
     stream: Annotated[str, Query(max_length=60)] = PLATFORM,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEventOut]:
     """Events of one stream in order, paged by `seq` (pass the last seq you have as `after`)."""

@@ -21,21 +21,13 @@ from app.challenges.schemas import (
     QuestionOut,
     ReasonIn,
 )
-from app.db import Id
+from app.db import MAX_INT, Id
 from app.documents.download import file_download
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
 
 router = APIRouter(prefix="/api/v1", route_class=CommittingRoute, tags=["challenges"])
-
-ERRORS = {
-    401: {"description": "Missing or unknown bearer token"},
-    403: {"description": "Not allowed for this caller"},
-    404: {"description": "Not found (or not visible to this caller)"},
-    409: {"description": "Not possible in the current state"},
-    422: {"description": "Invalid input"},
-}
 
 
 def challenge_out(challenge: Challenge, now) -> ChallengeOut:
@@ -72,7 +64,7 @@ def challenge_out(challenge: Challenge, now) -> ChallengeOut:
 async def list_challenges(
     ctx: ApiCtx,
     status: Annotated[str | None, Query(pattern="^(open|closed|cancelled|draft)$")] = None,
-    municipality: Annotated[int | None, Query(ge=1)] = None,
+    municipality: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     theme: Theme | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -105,26 +97,26 @@ async def list_challenges(
     )
 
 
-@router.post("/challenges", status_code=201, response_model=ChallengeOut, responses=ERRORS)
+@router.post("/challenges", status_code=201, response_model=ChallengeOut)
 async def create_challenge(ctx: ApiCtx, body: ChallengeIn) -> ChallengeOut:
     """Write a new draft (policy officers)."""
     challenge = await service.create_draft(ctx, body)
     return challenge_out(await service.get_challenge(ctx, challenge.id), ctx.now)
 
 
-@router.get("/challenges/{challenge_id}", response_model=ChallengeOut, responses=ERRORS)
+@router.get("/challenges/{challenge_id}", response_model=ChallengeOut)
 async def get_challenge(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
 
 
-@router.put("/challenges/{challenge_id}", response_model=ChallengeOut, responses=ERRORS)
+@router.put("/challenges/{challenge_id}", response_model=ChallengeOut)
 async def update_draft(ctx: ApiCtx, challenge_id: Id, body: ChallengeIn) -> ChallengeOut:
     """Replace a draft's content."""
     await service.update_draft(ctx, challenge_id, body)
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
 
 
-@router.post("/challenges/{challenge_id}/publish", response_model=ChallengeOut, responses=ERRORS)
+@router.post("/challenges/{challenge_id}/publish", response_model=ChallengeOut)
 async def publish(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
     await service.publish(ctx, challenge_id)
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
@@ -134,7 +126,6 @@ async def publish(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
     "/challenges/{challenge_id}/amendments",
     status_code=201,
     response_model=AmendmentOut,
-    responses=ERRORS,
 )
 async def amend(ctx: ApiCtx, challenge_id: Id, body: AmendmentIn) -> AmendmentOut:
     """Change a published challenge before its deadline, with a reason; kept in its history."""
@@ -142,23 +133,19 @@ async def amend(ctx: ApiCtx, challenge_id: Id, body: AmendmentIn) -> AmendmentOu
     return AmendmentOut.model_validate(amendment)
 
 
-@router.get(
-    "/challenges/{challenge_id}/amendments", response_model=list[AmendmentOut], responses=ERRORS
-)
+@router.get("/challenges/{challenge_id}/amendments", response_model=list[AmendmentOut])
 async def amendments(ctx: ApiCtx, challenge_id: Id) -> list[AmendmentOut]:
     challenge = await service.get_challenge(ctx, challenge_id)
     return [AmendmentOut.model_validate(a) for a in await service.list_amendments(ctx, challenge)]
 
 
-@router.post("/challenges/{challenge_id}/cancel", response_model=ChallengeOut, responses=ERRORS)
+@router.post("/challenges/{challenge_id}/cancel", response_model=ChallengeOut)
 async def cancel(ctx: ApiCtx, challenge_id: Id, body: ReasonIn) -> ChallengeOut:
     await service.cancel(ctx, challenge_id, body.reason)
     return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
 
 
-@router.get(
-    "/challenges/{challenge_id}/questions", response_model=list[QuestionOut], responses=ERRORS
-)
+@router.get("/challenges/{challenge_id}/questions", response_model=list[QuestionOut])
 async def questions(ctx: ApiCtx, challenge_id: Id) -> list[QuestionOut]:
     """Answered questions (askers are never named); the owner also sees unanswered ones."""
     challenge = await service.get_challenge(ctx, challenge_id)
@@ -169,7 +156,6 @@ async def questions(ctx: ApiCtx, challenge_id: Id) -> list[QuestionOut]:
     "/challenges/{challenge_id}/questions",
     status_code=201,
     response_model=QuestionOut,
-    responses=ERRORS,
 )
 async def ask(ctx: ApiCtx, challenge_id: Id, body: QuestionIn) -> QuestionOut:
     return QuestionOut.model_validate(await service.ask_question(ctx, challenge_id, body.text))
@@ -178,7 +164,6 @@ async def ask(ctx: ApiCtx, challenge_id: Id, body: QuestionIn) -> QuestionOut:
 @router.post(
     "/challenges/{challenge_id}/questions/{question_id}/answer",
     response_model=QuestionOut,
-    responses=ERRORS,
 )
 async def answer(ctx: ApiCtx, challenge_id: Id, question_id: Id, body: AnswerIn) -> QuestionOut:
     question = await service.answer_question(ctx, challenge_id, question_id, body.answer)
@@ -189,7 +174,6 @@ async def answer(ctx: ApiCtx, challenge_id: Id, question_id: Id, body: AnswerIn)
     "/challenges/{challenge_id}/attachments",
     status_code=201,
     response_model=AttachmentOut,
-    responses=ERRORS,
 )
 async def upload(
     request: Request,
@@ -222,7 +206,6 @@ async def upload(
 
 @router.get(
     "/challenges/{challenge_id}/attachments/{attachment_id}",
-    responses=ERRORS,
     response_class=FileResponse,
 )
 async def download(request: Request, ctx: ApiCtx, challenge_id: Id, attachment_id: Id):

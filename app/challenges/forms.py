@@ -87,7 +87,9 @@ def _local_moment(text: str) -> datetime | str | None:
 
 
 def row_count(values: dict[str, str], group: str) -> int:
-    indices = [int(key.split("-")[1]) for key in values if key.startswith(f"{group}-")]
+    """One more than the highest row number; a name whose row is not a number names no row."""
+    numbers = [key.split("-")[1] for key in values if key.startswith(f"{group}-")]
+    indices = [int(n) for n in numbers if n.isascii() and n.isdigit() and len(n) < 10]
     return max(indices) + 1 if indices else 0
 
 

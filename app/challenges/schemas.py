@@ -21,6 +21,19 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+# Dates outside these years are typing errors; near the ends of the calendar a time zone
+# conversion or a few days added would overflow.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def _in_range(value: date | None) -> date | None:
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise PydanticCustomError("date_range", "date out of range")
+    return value
+
+
 class IndicatorIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
@@ -35,6 +48,8 @@ class IndicatorIn(BaseModel):
     reporting_frequency: Frequency = Frequency.quarterly
     outcome_value_cents: Annotated[int, Field(ge=0, le=10**12)] | None = None
 
+    _dates = field_validator("baseline_date")(_in_range)
+
 
 class CriterionIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -43,7 +58,7 @@ class CriterionIn(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Text = ""
     weight: Annotated[int, Field(ge=1, le=100)]
-    indicator_position: Annotated[int, Field(ge=0)] | None = None
+    indicator_position: Annotated[int, Field(ge=0, le=49)] | None = None  # of 50 at most
 
     @model_validator(mode="after")
     def _formula_needs_indicator(self) -> "CriterionIn":
@@ -80,6 +95,13 @@ class ChallengeIn(BaseModel):
     ] = []
 
     _zones = field_validator("question_deadline", "submission_deadline")(_aware)
+    _dates = field_validator(
+        "period_start",
+        "period_end",
+        "question_deadline",
+        "submission_deadline",
+        "expected_award_date",
+    )(_in_range)
 
     @model_validator(mode="after")
     def _consistent(self) -> "ChallengeIn":
@@ -107,6 +129,7 @@ _MESSAGES: dict[str, str] = {
     "date_from_datetime_parsing": "Enter a date.",
     "datetime_parsing": "Enter a date and time.",
     "datetime_from_date_parsing": "Enter a date and time.",
+    "date_range": "Enter a date between the years 1900 and 2999.",
     "greater_than_equal": "This number is too small.",
     "less_than_equal": "This number is too large.",
     "enum": "Choose one of the options.",

@@ -19,7 +19,7 @@ from app.challenges.models import (
 from app.challenges.schemas import publication_problems
 from app.coalitions.views import challenge_panel
 from app.context import Context
-from app.db import Id
+from app.db import MAX_INT, Id
 from app.documents.download import file_download
 from app.errors import Unauthenticated, ValidationFailed
 from app.i18n import Lazy
@@ -34,10 +34,12 @@ STATUS_FILTERS = ("open", "closed", "cancelled", "draft")
 
 
 def _int(text: str | None, default: int | None = None) -> int | None:
+    """A filter number from the query; one that is not a number, or out of range, is ignored."""
     try:
-        return int(text) if text not in (None, "") else default
+        value = int(text) if text not in (None, "") else default
     except ValueError:
         return default
+    return value if value is None or abs(value) <= MAX_INT else default
 
 
 def _signed_in(ctx: Context) -> None:

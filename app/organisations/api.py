@@ -10,21 +10,14 @@ from app.routing import CommittingRoute
 
 router = APIRouter(prefix="/api/v1/admin", route_class=CommittingRoute, tags=["admin"])
 
-ERRORS = {
-    401: {"description": "Missing or unknown bearer token"},
-    403: {"description": "Not an admin, your own account, or a role your organisation cannot hold"},
-    404: {"description": "No such user in your organisation"},
-    422: {"description": "Invalid input"},
-}
 
-
-@router.get("/users", response_model=list[MemberOut], responses=ERRORS)
+@router.get("/users", response_model=list[MemberOut])
 async def list_users(ctx: ApiCtx) -> list[MemberOut]:
     """Everyone in your organisation; `waiting_for_role` marks new accounts without a role."""
     return [MemberOut.model_validate(user) for user in await service.members(ctx)]
 
 
-@router.put("/users/{user_id}/role", response_model=MemberOut, responses=ERRORS)
+@router.put("/users/{user_id}/role", response_model=MemberOut)
 async def set_role(ctx: ApiCtx, user_id: Id, body: RoleIn) -> MemberOut:
     """Grant or change a role, or take it away with `{"role": null}`; not your own."""
     return MemberOut.model_validate(await service.set_role(ctx, user_id, body.role))

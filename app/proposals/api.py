@@ -160,7 +160,10 @@ async def submitted_attachment(
     return file_download(data, name, content_type)
 
 
-@router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut)
+SEALED = {409: {"description": "Still sealed: the submission deadline has not passed"}}
+
+
+@router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut, responses=SEALED)
 @writes_on_read
 async def opening(ctx: ApiCtx, challenge_id: Id) -> OpeningOut:
     """The opening record, after the submission deadline (municipality and auditors)."""
@@ -173,7 +176,9 @@ async def opening(ctx: ApiCtx, challenge_id: Id) -> OpeningOut:
     )
 
 
-@router.get("/challenges/{challenge_id}/proposals", response_model=list[SubmissionOut])
+@router.get(
+    "/challenges/{challenge_id}/proposals", response_model=list[SubmissionOut], responses=SEALED
+)
 @writes_on_read
 async def opened(ctx: ApiCtx, challenge_id: Id) -> list[SubmissionOut]:
     """Every opened proposal in full, after the deadline (municipality and auditors)."""

@@ -1,0 +1,252 @@
+"""Schemathesis over every API operation, as every role: no server errors, and every answer is
+what the OpenAPI description says (status code, content type, body).
+
+The cases are made once: Schemathesis' boundary cases (sent as the role that gets furthest with
+the operation) and CONTRACT_EXAMPLES fuzzed cases per operation, valid and invalid (default 10,
+sent as every role). Each role then gets a world of its own inside the test's rolled-back
+transaction, so nothing the requests write outlives the test; the requests go through the
+test's event loop, where the database connection lives.
+
+Bounded for CI: a fixed seed (CONTRACT_SEED changes it, for a wider search by hand) and a
+wall-clock budget for the module (CONTRACT_BUDGET seconds, default 180) after which operations
+not yet run are reported as skipped rather than run.
+"""
+
+import io
+import os
+import time
+import zlib
+from datetime import timedelta
+
+import httpx
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation import GenerationMode
+from schemathesis.generation.hypothesis.builder import (
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    create_test,
+)
+from schemathesis.generation.meta import TestPhase
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from app.challenges import service as challenges
+from app.config import Settings
+from app.documents.store import make_pdf
+from app.main import create_app
+from app.organisations.models import OrganisationKind, Role
+from app.proposals import service as proposals
+from tests.conftest import DATABASE_URL
+from tests.factories import coalition_of, complete_content
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "10"))
+SEED = int(os.environ.get("CONTRACT_SEED", "20260302"))
+BUDGET = float(os.environ.get("CONTRACT_BUDGET", "180"))
+ROLES = [
+    "anonymous",
+    "admin",
+    "policy_officer",
+    "provider_member",
+    "evaluator",
+    "auditor",
+    "other_municipality",
+]
+# Schemathesis' boundary cases for an operation are sent as the role that gets furthest with it.
+COVERAGE_ROLE = {
+    "admin": "admin",
+    "audit": "auditor",
+    "challenges": "policy_officer",
+    "coalitions": "provider_member",
+    "proposals": "provider_member",
+}
+_started: list[float] = []
+
+
+async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list]]:
+    """Two municipalities, providers in two coalitions (one proposal opened, one still sealed),
+    a draft, a question, documents; the bearer token per role and the ids worth aiming at."""
+    store = app.state.documents
+    home = await make.org(OrganisationKind.municipality)
+    other = await make.org(OrganisationKind.municipality)
+    officer = await make.user(Role.policy_officer, org=home)
+    users = {
+        "admin": await make.user(Role.admin, org=home),
+        "policy_officer": officer,
+        "provider_member": await make.user(Role.provider_member),
+        "evaluator": await make.user(Role.evaluator),
+        "auditor": await make.user(Role.auditor, org=home),
+        "other_municipality": await make.user(Role.policy_officer, org=other),
+    }
+    lead = users["provider_member"]
+    partner = await make.user(Role.provider_member)
+    now = clock.now()
+
+    draft = await make.challenge(officer)
+    attachment = await challenges.add_attachment(
+        make.ctx(officer), store, draft.id, "bijlage.pdf", io.BytesIO(make_pdf("Bijlage")), 10**6
+    )
+    await challenges.publish(make.ctx(officer), draft.id)
+    open_one = await challenges.get_challenge(make.ctx(officer), draft.id)
+    closing = await make.challenge(
+        officer,
+        publish=True,
+        question_deadline=now + timedelta(days=1),
+        submission_deadline=now + timedelta(days=2),
+    )
+    closing = await challenges.get_challenge(make.ctx(officer), closing.id)
+    still_draft = await make.challenge(officer)
+    elsewhere = await make.challenge(users["other_municipality"], publish=True)
+    question = await challenges.ask_question(make.ctx(lead), open_one.id, "Mag een school meedoen?")
+    await challenges.answer_question(make.ctx(officer), open_one.id, question.id, "Ja.")
+
+    coalitions, documents = [], []
+    for challenge in (open_one, closing):
+        coalition = await coalition_of(make, challenge, lead, partner)
+        ctx = make.ctx(lead)
+        await proposals.save_draft(ctx, coalition.id, complete_content(challenge, coalition))
+        documents.append(
+            await proposals.add_attachment(
+                ctx, store, coalition.id, "plan.pdf", io.BytesIO(make_pdf("Plan")), 10**6
+            )
+        )
+        await proposals.submit(ctx, coalition.id)
+        await proposals.submit(ctx, coalition.id)
+        coalitions.append(coalition)
+    clock.advance(timedelta(days=3))  # `closing` is past its deadline, `open_one` is not
+    app.state.clock_offset_cache = None
+
+    tokens: dict[str, str | None] = {role: await make.token(u) for role, u in users.items()}
+    tokens["anonymous"] = None
+    known = {
+        "challenge_id": [open_one.id, closing.id, still_draft.id, elsewhere.id],
+        "coalition_id": [c.id for c in coalitions],
+        "question_id": [question.id],
+        "attachment_id": [attachment.id, *(d.id for d in documents)],
+        "organisation_id": [partner.organisation_id, lead.organisation_id, home.id],
+        "user_id": [u.id for u in users.values()],
+        "version": [1, 2],
+        "sha256": [d.document.sha256 for d in documents],
+    }
+    await make.db.flush()
+    return tokens, known
+
+
+def aim(case, known: dict[str, list]):
+    """Most generated ids name nothing: valid fuzzing cases mostly get one that exists, chosen
+    from the generated value, so every role meets the same case."""
+    case = case.derive(keep_auth=False)
+    if case.meta.phase.name == TestPhase.FUZZING and (
+        case.meta.generation.mode == GenerationMode.POSITIVE
+    ):
+        for name, value in case.path_parameters.items():
+            choices = known.get(name)
+            pick = zlib.crc32(str(value).encode()) % (len(choices) + 1) if choices else 0
+            if choices and pick < len(choices):
+                case.path_parameters[name] = choices[pick]
+    return case
+
+
+def generate(schema) -> list[tuple[str, str, list]]:
+    """(operation, tag, cases) for every operation, made once and sent as every role."""
+    settings = hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+    generated = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        tag = (operation.definition.raw.get("tags") or [""])[0]
+        generated.append((operation.label, tag, cases_for(operation, schema, settings)))
+    return generated
+
+
+def cases_for(operation, schema, settings) -> list:
+    """Schemathesis' boundary cases, then CONTRACT_EXAMPLES fuzzed ones (valid and invalid)."""
+    cases: list = []
+
+    def collect(case) -> None:
+        cases.append(case)
+
+    for mode in (HypothesisTestMode.COVERAGE, HypothesisTestMode.FUZZING):
+        config = HypothesisTestConfig(
+            project=schema.config, modes=[mode], settings=settings, seed=SEED
+        )
+        create_test(operation=operation, test_func=collect, config=config)()
+    return cases
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> list[tuple[str, str, list]]:
+    settings = Settings(
+        environment="test",
+        database_url=DATABASE_URL,
+        documents_dir=tmp_path_factory.mktemp("documents"),
+    )
+    _started.append(time.monotonic())
+    return generate(schemathesis.openapi.from_dict(create_app(settings).openapi()))
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_operation_answers_as_described(role, app, make, clock, generated):
+    tokens, known = await world(make, app, clock)
+    headers = {"Authorization": f"Bearer {tokens[role]}"} if tokens[role] else {}
+    failures: dict[tuple[str, str], str] = {}
+    skipped = []
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for label, tag, cases in generated:
+            if time.monotonic() - _started[0] > BUDGET:
+                skipped.append(label)
+                continue
+            boundaries = COVERAGE_ROLE.get(tag, "policy_officer") == role
+            for case in cases:
+                if case.meta.phase.name == TestPhase.COVERAGE and not boundaries:
+                    continue
+                case = aim(case, known)
+                response = await send(client, case, headers)
+                try:
+                    case.validate_response(response, checks=CHECKS)
+                except FailureGroup as found:
+                    kinds = ", ".join(sorted(f.title for f in found.exceptions))
+                    failures.setdefault((label, kinds), str(found))
+    assert not failures, f"{len(failures)} kinds of failure as {role}:\n\n" + "\n\n".join(
+        f"{label}: {kinds}\n{text}" for (label, kinds), text in failures.items()
+    )
+    if skipped:
+        pytest.skip(f"CONTRACT_BUDGET spent; not run as {role}: {', '.join(skipped)}")
+
+
+async def send(client: httpx.AsyncClient, case, headers: dict[str, str]) -> httpx.Response:
+    """The request exactly as Schemathesis would send it (requests encodes it), through the app."""
+    kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
+    request = requests.Request(
+        method=kwargs["method"],
+        url=kwargs["url"],
+        headers=kwargs.get("headers"),
+        params=kwargs.get("params"),
+        cookies=kwargs.get("cookies"),
+        json=kwargs.get("json"),
+        data=kwargs.get("data"),
+        files=kwargs.get("files"),
+    ).prepare()
+    body = request.body.encode() if isinstance(request.body, str) else request.body
+    return await client.request(
+        request.method, request.url, headers=dict(request.headers), content=body
+    )
