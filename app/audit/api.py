@@ -1,13 +1,17 @@
 """Audit events and the verification of their chains, for auditors; signed checkpoints for all.
 
-An auditor reads the platform stream and, once the deadline has passed, the sealed streams of
-the challenges of the municipality that appointed them (their own organisation); never another
-municipality's. Admins manage accounts and read no audit stream: an organisation's admin reading
-other municipalities' sealed streams is exactly the leak this guards against. The checkpoint and
-the public key are public, so anyone can keep checkpoints.
+An auditor reads, once the deadline has passed, the sealed streams of the challenges of the
+municipality that appointed them (their own organisation); never another municipality's. In the
+platform stream, which every organisation writes to, they read in full only the events that
+concern that municipality (`shown_in_full`); every other event comes redacted to its place in the
+chain (stream, seq, prev_hash, hash), so the whole chain still links up against a checkpoint.
+Admins manage accounts and read no audit stream: an organisation's admin reading other
+municipalities' sealed streams is exactly the leak this guards against. The checkpoint and the
+public key are public, so anyone can keep checkpoints.
 """
 
 import base64
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -25,24 +29,41 @@ from app.challenges.models import Challenge
 from app.context import Context
 from app.db import MAX_INT
 from app.errors import Forbidden, NotFound, Unauthenticated
-from app.organisations.models import Role
+from app.organisations.models import Role, User
 from app.routing import CommittingRoute
 
 router = APIRouter(prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"])
 
 
 class AuditEventOut(BaseModel):
+    """An event; one that does not concern your municipality comes redacted: only its place in
+    the chain (stream, seq, prev_hash, hash), every other field null and `redacted` true."""
+
     model_config = ConfigDict(from_attributes=True)
     stream: str
     seq: int
-    occurred_at: datetime
+    occurred_at: datetime | None
     actor_id: int | None
-    action: str
-    entity_type: str
+    action: str | None
+    entity_type: str | None
     entity_id: int | None
-    data: dict[str, Any]
+    data: dict[str, Any] | None
     prev_hash: str
     hash: str
+    redacted: bool = Field(
+        description="true: the event concerns another organisation; check its link "
+        "(prev_hash, hash), its content is not yours to see",
+    )
+
+    @classmethod
+    def of(cls, event: AuditEvent, full: bool) -> "AuditEventOut":
+        chain = ("stream", "seq", "prev_hash", "hash")
+        fields = {
+            name: getattr(event, name) if full or name in chain else None
+            for name in cls.model_fields
+            if name != "redacted"
+        }
+        return cls(**fields, redacted=not full)
 
 
 class VerificationOut(BaseModel):
@@ -95,6 +116,61 @@ async def readable_streams(ctx: Context) -> list[str]:
     return [PLATFORM, *sorted(names)]
 
 
+# What any published challenge's page shows anyway: its publication, amendments, answers (never
+# who asked) and a cancellation with its reason. Drafts, questions and openings are not public.
+PUBLIC_CHALLENGE_ACTIONS = frozenset(
+    {"challenge.published", "challenge.amended", "question.answered", "challenge.cancelled"}
+)
+
+
+async def shown_in_full(ctx: Context, events: Sequence[AuditEvent]) -> set[int]:
+    """The ids of the platform events the auditor reads in full; the others come redacted.
+
+    In full: events about the auditor's own municipality's challenges, about or by its own users
+    (actor, or entity_type "user"), about the organisation itself, about the platform as a whole
+    (no organisation's: the demo clock moved, which moves every deadline), and the public events
+    of any published challenge. Never another organisation's drafts, openings, sign-ins, role
+    grants or tokens. Two queries for the whole page, whatever its length.
+    """
+    assert ctx.user is not None
+    own = ctx.user.organisation_id
+    named = {e.actor_id for e in events} | {e.entity_id for e in events if e.entity_type == "user"}
+    named.discard(None)
+    own_users = set(
+        await ctx.db.scalars(select(User.id).where(User.id.in_(named), User.organisation_id == own))
+        if named
+        else ()
+    )
+    ids = {e.entity_id for e in events if e.entity_type == "challenge" and e.entity_id is not None}
+    rows = (
+        await ctx.db.execute(
+            select(Challenge.id, Challenge.organisation_id, Challenge.published_at).where(
+                Challenge.id.in_(ids)
+            )
+        )
+        if ids
+        else ()
+    )
+    challenges = {row.id: row for row in rows}
+
+    def concerns_own(event: AuditEvent) -> bool:
+        if event.actor_id in own_users:
+            return True
+        if event.entity_type == "user":
+            return event.entity_id in own_users
+        if event.entity_type == "organisation":
+            return event.entity_id == own
+        if event.entity_type == "platform":
+            return True
+        if event.entity_type == "challenge" and (row := challenges.get(event.entity_id)):
+            if row.organisation_id == own:
+                return True
+            return row.published_at is not None and event.action in PUBLIC_CHALLENGE_ACTIONS
+        return False
+
+    return {event.id for event in events if concerns_own(event)}
+
+
 def _key(request: Request) -> SigningKey:
     return signing_key(request.app.state.settings)
 
@@ -117,17 +193,23 @@ async def events(
     after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEventOut]:
-    """Events of one stream in order, paged by `seq` (pass the last seq you have as `after`)."""
+    """Events of one stream in order, paged by `seq` (pass the last seq you have as `after`).
+
+    In the platform stream, events that do not concern your municipality come redacted."""
     _require_auditor(ctx)
     if stream != PLATFORM and challenge_of(stream) not in await readable_challenges(ctx):
         raise NotFound("This audit stream does not exist or is still sealed.")
-    rows = await ctx.db.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.stream == stream, AuditEvent.seq > after)
-        .order_by(AuditEvent.seq)
-        .limit(limit)
-    )
-    return [AuditEventOut.model_validate(row) for row in rows]
+    rows = (
+        await ctx.db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.stream == stream, AuditEvent.seq > after)
+            .order_by(AuditEvent.seq)
+            .limit(limit)
+        )
+    ).all()
+    # A sealed stream readable here is the own municipality's challenge's, all of it.
+    full = await shown_in_full(ctx, rows) if stream == PLATFORM else {row.id for row in rows}
+    return [AuditEventOut.of(row, row.id in full) for row in rows]
 
 
 @router.get("/verify", response_model=VerificationOut)

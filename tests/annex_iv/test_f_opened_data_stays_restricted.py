@@ -56,3 +56,22 @@ async def test_the_rival_coalition_reads_its_own_proposal_but_not_ours(client, t
         headers=tender.headers("other_provider"),
     )
     assert ours.status_code == 404
+
+
+async def test_the_opening_in_the_audit_log_is_for_the_own_auditors_only(
+    client, tender, clock, app
+):
+    """The platform stream records the opening with its receipts, coalitions and leads; another
+    municipality's auditor sees that event only as a redacted link in the chain."""
+    past_the_deadline(tender, app, clock)
+    opening = await client.get(
+        f"/api/v1/challenges/{tender.challenge.id}/opening", headers=tender.headers("officer")
+    )
+    assert opening.status_code == 200
+    receipt = tender.submission.receipt_number
+    for who, sees in (("auditor", True), ("other_auditor", False)):
+        feed = await client.get("/api/v1/audit/events?limit=1000", headers=tender.headers(who))
+        assert feed.status_code == 200
+        assert (receipt in feed.text) is sees, who
+        opened = [e for e in feed.json() if e["action"] == "proposals.opened"]
+        assert len(opened) == int(sees), who

@@ -20,6 +20,7 @@ async def two_towns(make):
         auditor = await make.user(Role.auditor, org=officer.organisation)
         admin = await make.user(Role.admin, org=officer.organisation)
         towns[name] = {
+            "officer": officer,
             "challenge": challenge,
             "stream": sealed_stream(challenge.id),
             "auditor": bearer(await make.token(auditor)),

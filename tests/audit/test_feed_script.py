@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import text
+from sqlalchemy import text, update
 
+from app.audit.models import AuditEvent
 from app.audit.service import PLATFORM
 from tests.audit.tampering import cut_last, drop_guard, rewrite
 from tests.audit.world import after_deadline
@@ -42,6 +43,13 @@ class AppFeed:
         return response.status_code, response.json()
 
 
+async def events(client, headers, stream: str) -> list[dict]:
+    params = {"stream": stream, "limit": 1000}
+    response = await client.get("/api/v1/audit/events", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 async def run(client, headers, *argv: str) -> int:
     feed = AppFeed(client, headers, asyncio.get_running_loop())
     return await asyncio.to_thread(script.main, list(argv), feed)
@@ -64,6 +72,40 @@ async def test_an_intact_log_holds(client, two_towns, kept, capsys):
     assert await run(client, two_towns["a"]["auditor"], *kept) == 0
     out = capsys.readouterr().out
     assert out.startswith("ok: ") and "2 checkpoint(s) hold" in out
+
+
+async def test_a_redacted_feed_links_up_against_the_checkpoints(client, two_towns, kept, capsys):
+    """Town b's events reach town a's auditor redacted: linked and counted, not recomputed."""
+    auditor = two_towns["a"]["auditor"]
+    platform = await events(client, auditor, PLATFORM)
+    redacted = sum(event["redacted"] for event in platform)
+    assert 0 < redacted < len(platform)
+    sealed = await events(client, auditor, two_towns["a"]["stream"])
+    assert await run(client, auditor, *kept) == 0
+    out = capsys.readouterr().out
+    recomputed = len(platform) - redacted + len(sealed)
+    assert out.startswith(f"ok: {recomputed} events in 2 streams recomputed, ")
+    assert f"{redacted} redacted events only link-checked; 2 checkpoint(s) hold" in out
+
+
+async def test_a_changed_hash_of_a_redacted_event_breaks_the_link(
+    client, two_towns, kept, db, capsys
+):
+    """The auditor cannot recompute a redacted event, but the next event still names its hash."""
+    auditor = two_towns["a"]["auditor"]
+    platform = await events(client, auditor, PLATFORM)
+    seq = next(e["seq"] for e in platform[:-1] if e["redacted"])
+    await drop_guard(db)
+    await db.execute(
+        update(AuditEvent)
+        .where(AuditEvent.stream == PLATFORM, AuditEvent.seq == seq)
+        .values(hash="f" * 64)
+    )
+    db.expunge_all()
+    assert await run(client, auditor, *kept) == 1
+    out = capsys.readouterr().out
+    assert f"stream platform event {seq + 1}: its prev_hash does not link" in out
+    assert "content does not match" not in out
 
 
 async def test_a_rehashed_rewrite_is_found_by_the_checkpoints(client, two_towns, kept, db, capsys):

@@ -159,7 +159,9 @@ async def test_audit_log_shows_nothing_until_the_deadline(client, sealed, app, c
     streams = (await client.get("/api/v1/audit/streams", headers=auditor)).json()
     assert streams == ["platform"]
     events = (await client.get("/api/v1/audit/events?limit=1000", headers=auditor)).json()
-    assert not [e for e in events if e["entity_type"] == "coalition" or "proposal" in e["action"]]
+    assert not [
+        e for e in events if e["entity_type"] == "coalition" or "proposal" in (e["action"] or "")
+    ]
     assert SECRET not in str(events)
     hidden = await client.get(
         f"/api/v1/audit/events?stream=sealed:challenge:{challenge.id}", headers=auditor
