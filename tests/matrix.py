@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 from argon2 import PasswordHasher
@@ -79,8 +80,8 @@ class World:
     draft_challenge_id: int
     challenge_attachment_id: int
     open_question_id: int
-    coalition_id: int
-    proposal_attachment_id: int
+    coalition_id: UUID
+    proposal_attachment_id: UUID
     version: int
     sha256: str
     receipt_number: str
@@ -141,11 +142,11 @@ async def build_world(make: Factory, app: FastAPI) -> World:
 
     coalition = await coalition_of(make, challenge, lead)
     ctx = make.ctx(lead)
-    await proposals.save_draft(ctx, coalition.id, complete_content(challenge, coalition))
+    await proposals.save_draft(ctx, coalition.public_id, complete_content(challenge, coalition))
     document = await proposals.add_attachment(
-        ctx, store, coalition.id, "plan.pdf", io.BytesIO(make_pdf("plan")), 1_000_000
+        ctx, store, coalition.public_id, "plan.pdf", io.BytesIO(make_pdf("plan")), 1_000_000
     )
-    submission = await proposals.submit(ctx, coalition.id)
+    submission = await proposals.submit(ctx, coalition.public_id)
     await coalition_of(make, challenge, outsider)  # the rival coalition
     await make.db.flush()
     return World(
@@ -155,8 +156,8 @@ async def build_world(make: Factory, app: FastAPI) -> World:
         draft_challenge_id=draft.id,
         challenge_attachment_id=attachment.id,
         open_question_id=unanswered.id,
-        coalition_id=coalition.id,
-        proposal_attachment_id=document.id,
+        coalition_id=coalition.public_id,
+        proposal_attachment_id=document.public_id,
         version=submission.version,
         sha256=document.document.sha256,
         receipt_number=submission.receipt_number,
@@ -206,7 +207,13 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
     test nothing. Every request runs in a savepoint that is rolled back, so a write that
     succeeds changes nothing."""
     if method == "GET":
-        queries = {"/api/v1/organisations": {"q": "Matrix"}}
+        queries = {
+            "/api/v1/organisations": {"q": "Matrix"},
+            "/api/v1/audit/checkpoint/salt": {
+                "challenge_id": world.challenge_id,
+                "nonce": "0" * 32,
+            },
+        }
         return {"params": queries[path]} if path in queries else {}
     if method == "DELETE":
         return {}
@@ -226,6 +233,7 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /api/v1/coalitions/{coalition_id}/invitations": {"organisation_id": invitee},
         "POST /api/v1/coalitions/{coalition_id}/response": {"accept": False},
         "PUT /api/v1/admin/users/{user_id}/role": {"role": None},
+        "POST /api/v1/audit/verify": [],  # no checkpoints: verify the chains alone
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",
