@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import app.models  # noqa: F401  (every mapper, so any query can configure them)
 from app.audit.service import record, verify_chain
 from app.auth.passwords import hash_password
 from app.auth.permissions import role_fits

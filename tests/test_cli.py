@@ -3,6 +3,8 @@
 import asyncio
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import text
@@ -226,3 +228,28 @@ def test_a_configuration_problem_is_one_clear_line(monkeypatch, capsys):
     assert err.strip() == (
         "uitkomst: configuration problem: SECRET_KEY must be set to a random value in production"
     )
+
+
+def test_every_command_runs_in_a_fresh_interpreter(tmp_path):
+    """In-process tests have every model imported already; a real `uitkomst` starts bare."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "DOCUMENTS_DIR": str(tmp_path / "documents"),
+        "ENVIRONMENT": "test",
+    }
+    command = [sys.executable, "-m", "app.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*command, *args], env=env, capture_output=True, text=True)
+
+    assert run("migrate").returncode == 0
+    made = run(
+        *("create-user", "--email", "vers@voorbeeldstad.nl", "--name", "Vers"),
+        *("--organisation", "Gemeente Vers", "--kind", "municipality", "--role", "auditor"),
+    )
+    assert made.returncode == 0, made.stderr
+    token = run("api-token", "create", "--user", "vers@voorbeeldstad.nl")
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.startswith("token: uk_")
+    assert run("audit", "verify").returncode == 0
