@@ -117,14 +117,14 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
     for challenge in (open_one, closing):
         coalition = await coalition_of(make, challenge, lead, partner)
         ctx = make.ctx(lead)
-        await proposals.save_draft(ctx, coalition.id, complete_content(challenge, coalition))
+        await proposals.save_draft(ctx, coalition.public_id, complete_content(challenge, coalition))
         documents.append(
             await proposals.add_attachment(
-                ctx, store, coalition.id, "plan.pdf", io.BytesIO(make_pdf("Plan")), 10**6
+                ctx, store, coalition.public_id, "plan.pdf", io.BytesIO(make_pdf("Plan")), 10**6
             )
         )
-        await proposals.submit(ctx, coalition.id)
-        await proposals.submit(ctx, coalition.id)
+        await proposals.submit(ctx, coalition.public_id)
+        await proposals.submit(ctx, coalition.public_id)
         coalitions.append(coalition)
     clock.advance(timedelta(days=3))  # `closing` is past its deadline, `open_one` is not
     app.state.clock_offset_cache = None
@@ -133,9 +133,9 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
     tokens["anonymous"] = None
     known = {
         "challenge_id": [open_one.id, closing.id, still_draft.id, elsewhere.id],
-        "coalition_id": [c.id for c in coalitions],
+        "coalition_id": [str(c.public_id) for c in coalitions],
         "question_id": [question.id],
-        "attachment_id": [attachment.id, *(d.id for d in documents)],
+        "attachment_id": [attachment.id, *(str(d.public_id) for d in documents)],
         "organisation_id": [partner.organisation_id, lead.organisation_id, home.id],
         "user_id": [u.id for u in users.values()],
         "version": [1, 2],

@@ -262,11 +262,15 @@ async def checkpoint(ctx: ApiCtx, request: Request) -> dict[str, Any]:
     return await build_checkpoint(ctx.db, ctx.now, _key(request))
 
 
-@router.get("/checkpoint/salt", response_model=SaltOut)
+@router.get(
+    "/checkpoint/salt",
+    response_model=SaltOut,
+    responses={404: {"description": "No such challenge of yours, or it is still sealed"}},
+)
 async def checkpoint_salt(
     ctx: ApiCtx,
     request: Request,
-    challenge_id: Annotated[int, Query(ge=1, le=2**62)],
+    challenge_id: Annotated[int, Query(ge=1, le=MAX_INT)],
     nonce: Annotated[str, Query(pattern=r"^[0-9a-f]{32}$")],
 ) -> SaltOut:
     """The salt of a checkpoint's commitment to a sealed stream you may now read."""
