@@ -344,69 +344,10 @@ TABLE: list[Row] = [
 
 # --- where the app answers otherwise today -----------------------------------------------------
 
-# (row, caller or callers, moment or BOTH, what it answers today). Each cell is expected to
-# fail; remove an entry when the app is fixed (a cell that passes fails the suite).
-BOTH = MOMENTS
-NON_READERS = (
-    "no_role",
-    "admin",
-    "other_officer",
-    "other_auditor",
-    "lead",
-    "outsider",
-    "evaluator",
-    "provider_admin",
-)
-NON_PROVIDERS = tuple(sorted(GROUPS["signed_in"] - GROUPS["providers"]))
-
-# Anonymous callers: these routes look the coalition (or the draft) up before asking who calls,
-# so they answer 404 where they should ask to sign in, as the forms and the other routes do.
-LOOKED_UP_BEFORE_SIGN_IN = (
-    "GET /api/v1/coalitions/{coalition_id}",
-    "POST /api/v1/coalitions/{coalition_id}/invitations",
-    "POST /api/v1/coalitions/{coalition_id}/response",
-    "PUT /api/v1/coalitions/{coalition_id}/membership",
-    "POST /api/v1/coalitions/{coalition_id}/leave",
-    "DELETE /api/v1/coalitions/{coalition_id}/members/{organisation_id}",
-    "GET /api/v1/coalitions/{coalition_id}/proposal",
-    "PUT /api/v1/coalitions/{coalition_id}/proposal",
-    "POST /api/v1/coalitions/{coalition_id}/proposal/attachments",
-    "GET /api/v1/coalitions/{coalition_id}/proposal/attachments/{attachment_id}",
-    "DELETE /api/v1/coalitions/{coalition_id}/proposal/attachments/{attachment_id}",
-    "POST /api/v1/coalitions/{coalition_id}/proposal/submit",
-    "POST /api/v1/coalitions/{coalition_id}/proposal/withdraw",
-    "GET /api/v1/coalitions/{coalition_id}/submissions",
-    "GET /api/v1/coalitions/{coalition_id}/submissions/{version}",
-    "GET /api/v1/coalitions/{coalition_id}/submissions/{version}/attachments/{sha256}",
-    "PUT /api/v1/challenges/{challenge_id} (draft challenge)",
-    "POST /api/v1/challenges/{challenge_id}/publish (draft challenge)",
-    "GET /coalitions/{coalition_id}",
-    "GET /coalitions/{coalition_id}/proposal",
-    "POST /coalitions/{coalition_id}/proposal",
-    "GET /coalitions/{coalition_id}/proposal/attachments/{attachment_id}",
-    "GET /coalitions/{coalition_id}/receipts",
-    "GET /coalitions/{coalition_id}/receipts/{version}",
-    "GET /coalitions/{coalition_id}/receipts/{version}/content.json",
-    "GET /coalitions/{coalition_id}/receipts/{version}/attachments/{sha256}",
-)
-DRAFT_PAGES = (
-    "GET /coalitions/{coalition_id}/proposal",
-    "POST /coalitions/{coalition_id}/proposal",
-    "GET /coalitions/{coalition_id}/proposal/attachments/{attachment_id}",
-)
-
-KNOWN_WRONG: list[tuple[str, str | tuple[str, ...], str | tuple[str, ...], Expect]] = [
-    *[(route, "anonymous", BOTH, HIDDEN) for route in LOOKED_UP_BEFORE_SIGN_IN],
-    # The API lists "my coalitions" (empty) to every role; the page refuses those without one.
-    ("GET /api/v1/coalitions", NON_PROVIDERS, BOTH, OK),
-    # The opening page differs from the API: it hides the opening from those the API refuses,
-    # and before the deadline shows its readers a page saying "sealed" where the API says 409.
-    ("GET /challenges/{challenge_id}/opening", NON_READERS, BOTH, HIDDEN),
-    ("GET /challenges/{challenge_id}/opening", ("officer", "auditor"), "sealed", OK),
-    # Once opened, the readers get 403 from the API for the coalition's working draft, and 404
-    # from its pages.
-    *[(route, ("officer", "auditor"), "opened", HIDDEN) for route in DRAFT_PAGES],
-]
+# (row, caller or callers, moment or moments, what it answers today). Each cell is expected to
+# fail; remove an entry when the app is fixed (a cell that passes fails the suite). Empty: the
+# app answers every cell as the table says.
+KNOWN_WRONG: list[tuple[str, str | tuple[str, ...], str | tuple[str, ...], Expect]] = []
 
 
 def _cells(entry) -> list[tuple[str, str, str]]:

@@ -151,6 +151,13 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
     return True
 
 
+def assert_signed_in(user: User | None) -> User:
+    """Sign-in comes before any lookup: an anonymous caller learns nothing, not even 'not found'."""
+    if user is None:
+        raise Unauthenticated("Please sign in first.")
+    return user
+
+
 def assert_can(
     user: User | None, action: Action, obj: Any = None, now: datetime | None = None
 ) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.service import record
-from app.auth.permissions import Action, assert_can, can, readable_challenges
+from app.auth.permissions import Action, assert_can, assert_signed_in, can, readable_challenges
 from app.challenges.models import (
     Amendment,
     Challenge,
@@ -170,6 +170,7 @@ async def create_draft(ctx: Context, data: ChallengeIn) -> Challenge:
 
 
 async def update_draft(ctx: Context, challenge_id: int, data: ChallengeIn) -> Challenge:
+    assert_signed_in(ctx.user)
     challenge = await get_challenge(ctx, challenge_id, for_update=True)
     assert_can(ctx.user, Action.challenge_edit, challenge)
     if challenge.status != ChallengeStatus.draft:
@@ -190,6 +191,7 @@ async def update_draft(ctx: Context, challenge_id: int, data: ChallengeIn) -> Ch
 
 
 async def publish(ctx: Context, challenge_id: int) -> Challenge:
+    assert_signed_in(ctx.user)
     challenge = await get_challenge(ctx, challenge_id, for_update=True)
     assert_can(ctx.user, Action.challenge_publish, challenge)
     if challenge.status != ChallengeStatus.draft:

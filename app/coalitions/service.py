@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit.service import record, sealed_stream
-from app.auth.permissions import Action, assert_can, can, visible_coalitions
+from app.auth.permissions import Action, assert_can, assert_signed_in, can, visible_coalitions
 from app.challenges.models import Challenge, ChallengeStatus
 from app.challenges.service import get_challenge, is_open
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
@@ -65,6 +65,7 @@ async def get_coalition(ctx: Context, public_id: UUID, *, for_update: bool = Fal
     """A coalition the caller may see. Invisible (the municipality before the deadline, other
     providers, admins) and missing are one and the same query that finds no row, so neither the
     answer nor its timing tells them apart; members and challenge load only for a visible one."""
+    assert_signed_in(ctx.user)
     query = (
         select(Coalition)
         .options(*_loaded())
@@ -268,9 +269,8 @@ async def remove_member(ctx: Context, coalition_id: UUID, organisation_id: int) 
 
 
 async def my_coalitions(ctx: Context) -> list[Coalition]:
-    """The coalitions the caller's organisation is in or invited to."""
-    if ctx.user is None:
-        return []
+    """The coalitions the caller's organisation is in or invited to (providers only)."""
+    assert_can(ctx.user, Action.coalition_read)
     ids = select(CoalitionMember.coalition_id).where(
         CoalitionMember.organisation_id == ctx.user.organisation_id,
         CoalitionMember.status.in_(ACTIVE),

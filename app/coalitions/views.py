@@ -143,8 +143,6 @@ def _mine_page(
 
 @router.get("/coalitions")
 async def my_coalitions(request: Request, ctx: WebCtx) -> Response:
-    _signed_in(ctx)
-    assert_can(ctx.user, Action.coalition_read)
     return _mine_page(request, ctx, await service.my_coalitions(ctx))
 
 

@@ -44,10 +44,7 @@ def _texts(errors: dict) -> dict[str, str]:
 async def _member_coalition(ctx: Context, coalition_id: UUID) -> Coalition:
     """The coalition, for its accepted members only: a draft is never shown to anyone else."""
     coalition = await get_coalition(ctx, coalition_id)
-    if not can(ctx.user, Action.proposal_edit, coalition):
-        if coalition.member(ctx.user.organisation_id) is None:
-            raise NotFound("This coalition does not exist or is not visible to you.")
-        assert_can(ctx.user, Action.proposal_edit, coalition)
+    assert_can(ctx.user, Action.proposal_edit, coalition)
     return coalition
 
 
@@ -287,9 +284,8 @@ async def _opening_challenge(ctx: Context, challenge_id: int) -> tuple[Challenge
     """(challenge, sealed) for those who may read the opening record once the deadline passed."""
     _signed_in(ctx)
     challenge = await challenges.get_challenge(ctx, challenge_id)
-    deadline = challenge.submission_deadline
-    if deadline is None or not can(ctx.user, Action.opening_read, challenge, deadline):
-        raise NotFound("This page does not exist.")
+    # The same answers as the API: 403 for those who will never read it, 409 while sealed.
+    assert_can(ctx.user, Action.opening_read, challenge, challenge.submission_deadline)
     return challenge, not can(ctx.user, Action.opening_read, challenge, ctx.now)
 
 
@@ -310,6 +306,7 @@ async def opening_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Respo
         request,
         "proposals/opening.html",
         {"challenge": challenge, "sealed": sealed, "record": record, "entries": entries},
+        status_code=409 if sealed else 200,
     )
 
 

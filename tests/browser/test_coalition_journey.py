@@ -132,5 +132,7 @@ def test_two_organisations_form_a_coalition_and_submit(pages) -> None:
         partner.locator("#v1 code.hash").inner_text() == receipt.locator("code.hash").inner_text()
     )
     outsider = pages.new()
-    assert outsider.goto(f"/coalitions/{coalition_id}/receipts").status == 404
+    outsider.goto(f"/coalitions/{coalition_id}/receipts")
+    assert "/login" in outsider.url  # asked to sign in, before anything is looked up
+    assert receipt.locator("code.hash").inner_text() not in outsider.content()
     assert not pages.errors, pages.errors

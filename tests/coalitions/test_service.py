@@ -8,7 +8,7 @@ from app.challenges import service as challenges
 from app.coalitions import service
 from app.coalitions.models import MemberStatus
 from app.coalitions.schemas import CoalitionIn, MembershipIn, ResponseIn
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from app.organisations.models import OrganisationKind, Role
 from app.proposals import service as proposals
 from tests.factories import coalition_of, complete_content
@@ -101,11 +101,14 @@ async def test_outsiders_do_not_see_a_coalition(make, world):
     coalition = await coalition_of(make, challenge, lead, partner)
     admin = await make.user(Role.admin, org=officer.organisation)
     auditor = await make.user(Role.auditor, org=officer.organisation)
-    for user in (officer, admin, auditor, outsider, None):
+    for user in (officer, admin, auditor, outsider):
         with pytest.raises(NotFound):
             await service.get_coalition(make.ctx(user), coalition.public_id)
         with pytest.raises(NotFound):
             await service.respond(make.ctx(user), coalition.public_id, ResponseIn(accept=True))
+    # Nobody signed in is asked to sign in first, before anything is looked up.
+    with pytest.raises(Unauthenticated):
+        await service.get_coalition(make.ctx(None), coalition.public_id)
 
 
 async def test_members_leave_and_the_lead_removes_before_submission(make, world):

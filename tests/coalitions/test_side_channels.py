@@ -108,8 +108,8 @@ async def test_page_does_the_same_work_for_sealed_and_missing(
     client, engine, app, clock, world, who, moment
 ):
     _challenge, coalitions, outsiders, _lead = world
+    _move_to(moment, app, clock)  # first: a session started before would have expired
     await sign_in(client, outsiders[who].email)
-    _move_to(moment, app, clock)
     sealed_id, missing_id = str(coalitions[moment].public_id), str(uuid4())
     sealed, for_sealed, missing, for_missing = await _compare(
         client, app, engine, f"/coalitions/{sealed_id}", f"/coalitions/{missing_id}"

@@ -234,7 +234,11 @@ async def test_outsiders_see_no_trace_before_the_deadline(client, make, world, w
         await sign_in(client, users[who].email)
     for path in ("", "/proposal", "/receipts", "/receipts/1"):
         response = await client.get(f"/coalitions/{coalition.public_id}{path}")
-        assert response.status_code == 404, (who, path)
+        if who == "public":  # asked to sign in, before anything is looked up
+            assert response.status_code == 303, path
+            assert response.headers["location"].startswith("/login")
+        else:
+            assert response.status_code == 404, (who, path)
         assert coalition.name not in response.text
     detail = await client.get(f"/challenges/{challenge.id}")
     assert coalition.name not in detail.text

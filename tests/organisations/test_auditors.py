@@ -83,7 +83,7 @@ async def test_another_municipalitys_auditor_is_refused_like_its_officer(client,
         assert APPROACH not in as_auditor.text
     await sign_in(client, "controle@anderstad.nl")
     page = await client.get(f"/challenges/{challenge.id}/opening")
-    assert page.status_code == 404
+    assert page.status_code == 403  # as the API: the challenge is public, its opening not theirs
 
 
 async def test_before_the_deadline_even_the_own_auditor_reads_nothing(client, towns):

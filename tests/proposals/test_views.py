@@ -240,7 +240,7 @@ async def test_opening_is_sealed_then_lists_every_proposal(client, clock, make, 
     auditor = await make.user(Role.auditor, org=officer.organisation)
     await sign_in(client, officer.email)
     sealed = await client.get(f"/challenges/{challenge.id}/opening")
-    assert sealed.status_code == 200
+    assert sealed.status_code == 409  # as the API: still sealed, with a page that says so
     assert "verzegeld" in sealed.text
     assert submission.receipt_number not in sealed.text
     assert coalition.name not in sealed.text
@@ -278,9 +278,10 @@ async def test_others_never_read_the_opening(client, clock, make, world, who):
     }
     clock.advance(timedelta(days=31))
     await sign_in(client, users[who].email)
+    # Refused, as in the API, before any receipt number is looked up.
     for path in ("", f"/{submission.receipt_number}"):
         response = await client.get(f"/challenges/{challenge.id}/opening{path}")
-        assert response.status_code == 404, (who, path)
+        assert response.status_code == 403, (who, path)
         assert submission.content_hash not in response.text
 
 
