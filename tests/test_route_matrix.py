@@ -293,10 +293,11 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         readers=(SEALED, OK),
     ),
-    # One opened proposal, by its receipt number: nothing is opened before the deadline.
+    # One opened proposal, by its receipt number: refused like the opening itself; for its
+    # readers nothing is opened (so nothing found) before the deadline.
     *rule(
         "GET /challenges/{challenge_id}/opening/{receipt_number}",
-        everyone=HIDDEN,
+        everyone=DENIED,
         anonymous=LOGIN,
         readers=(HIDDEN, OK),
     ),
