@@ -15,6 +15,7 @@ from app.coalitions.schemas import CoalitionIn, MembershipIn, ResponseIn
 from app.context import Context
 from app.errors import Conflict, NotFound
 from app.organisations.models import Organisation, OrganisationKind
+from app.proposals.queries import current_submission
 
 ACTIVE = (MemberStatus.invited, MemberStatus.accepted)
 
@@ -228,8 +229,6 @@ async def update_membership(
 
 
 async def _assert_not_submitted(ctx: Context, coalition: Coalition) -> None:
-    from app.proposals.service import current_submission
-
     if await current_submission(ctx, coalition) is not None:
         raise Conflict(
             "The proposal has been submitted with this membership. The lead must withdraw it "

@@ -19,7 +19,7 @@ from app.context import Context
 from app.db import Id
 from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
-from app.proposals.service import current_submission
+from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
 from app.web import redirect, render
 

@@ -142,6 +142,7 @@ def _check_archive(source: BinaryIO, size: int, limits: ArchiveLimits) -> str:
             for info in infos:
                 total = _read_entry(archive, info, total, limits)
             return kind
+    # NotImplementedError is zipfile's answer to a compression method it cannot read.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
         raise _damaged() from None
     except RuntimeError:  # zipfile's "encrypted, password required"

@@ -28,6 +28,7 @@ from app.proposals.models import (
     ProposalSubmission,
     SubmissionStatus,
 )
+from app.proposals.queries import current_submission
 from app.proposals.schemas import ProposalContent
 from app.sealing import seal, sha256, unseal
 from app.web import moment
@@ -246,15 +247,6 @@ def canonical_content(
             for attachment, name in files
         ],
     }
-
-
-async def current_submission(ctx: Context, coalition: Coalition) -> ProposalSubmission | None:
-    return await ctx.db.scalar(
-        select(ProposalSubmission).where(
-            ProposalSubmission.coalition_id == coalition.id,
-            ProposalSubmission.status == SubmissionStatus.current,
-        )
-    )
 
 
 async def _hold_open_challenge(ctx: Context, challenge_id: int) -> Challenge:

@@ -21,6 +21,7 @@ from app.documents.download import file_download
 from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.proposals import forms, service
+from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
 from app.web import redirect, render
 
@@ -103,7 +104,7 @@ async def _proposal_page(
         "open": open_,
         "lead": can(ctx.user, Action.proposal_submit, coalition),
         "members": members,
-        "current": await service.current_submission(ctx, coalition),
+        "current": await current_submission(ctx, coalition),
         "values": values if values is not None else forms.values_from(content),
         "errors": _texts(errors or {}),
         "notice": notice,
