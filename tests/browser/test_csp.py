@@ -33,7 +33,8 @@ def test_the_htmx_search_announces_its_results_without_inline_handlers(pages) ->
     page.wait_for_function(
         """() => {
             const status = document.getElementById('results-status').textContent;
-            return status !== '' && status === document.getElementById('results-heading').textContent;
+            const heading = document.getElementById('results-heading').textContent;
+            return status !== '' && status === heading;
         }"""
     )
     assert not pages.errors, pages.errors
