@@ -126,7 +126,7 @@ def test_runtime_lock_has_the_versions_the_tests_run_with():
     assert runtime
     for pin in runtime:
         assert pin.name in dev, f"{pin.name} is in the runtime lock only"
-        assert pin.requirement == dev[pin.name].requirement
+        assert pin.version == dev[pin.name].version, pin.name
         assert pin.hashes == dev[pin.name].hashes
 
 
