@@ -19,19 +19,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # Installed editable, the package is imported from /app/app, so ROOT is /app, which holds them.
 WORKDIR /app
 
-# The dependencies first, read from pyproject.toml, so code changes do not reinstall them.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# The dependencies first, the locked runtime set with its hashes (`make lock` writes it; the
+# versions are those `make test` tests), so code changes do not reinstall them.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
 
-COPY alembic.ini ./
+COPY pyproject.toml README.md alembic.ini ./
 COPY migrations ./migrations
 COPY static ./static
 COPY templates ./templates
 COPY app ./app
 # The check runs from / so that it finds the package the way `uitkomst` does, not via the cwd.
-RUN pip install --no-deps -e . \
+# --no-build-isolation: the build backend (setuptools) is the locked one installed above.
+RUN pip install --no-deps --no-build-isolation -e . \
     && cd / && python -c "from app.config import ROOT; assert (ROOT / 'templates').is_dir() and (ROOT / 'migrations').is_dir() and (ROOT / 'alembic.ini').is_file(), ROOT"
 
 # The code stays root-owned and read-only to the app; it writes only to /data.
