@@ -199,3 +199,18 @@ async def test_the_page_form_carries_the_ids(client, officer, make, published):
     )
     assert response.status_code in (200, 303), response.text[:2000]
     assert await _indicator_ids(make, published.id) == kept
+
+
+async def test_removing_the_last_indicator_does_not_free_its_id(make, officer):
+    """SQLite hands the highest rowid out again once its row is gone; proposals may name it."""
+    draft = await make.challenge(officer, **_three_indicators(make))
+    draft = await service.get_challenge(make.ctx(officer), draft.id)
+    removed = draft.indicators[2].id
+    data = service.as_input(draft)
+    trimmed = data.model_copy(update={"indicators": data.indicators[:2], "criteria": []})
+    await service.update_draft(make.ctx(officer), draft.id, trimmed)
+    new = data.indicators[0].model_copy(update={"id": None, "name": "Nieuw"})
+    data = service.as_input(await service.get_challenge(make.ctx(officer), draft.id))
+    grown = data.model_copy(update={"indicators": [*data.indicators, new]})
+    await service.update_draft(make.ctx(officer), draft.id, grown)
+    assert removed not in await _indicator_ids(make, draft.id)
