@@ -20,10 +20,10 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from app.challenges import service as challenges
 from app.clock import FrozenClock
-from app.documents.store import make_pdf
 from app.organisations.models import OrganisationKind, Role
 from app.proposals import service as proposals
 from tests.conftest import csrf, sign_in
+from tests.documents.samples import make_pdf
 from tests.factories import Factory, coalition_of, complete_content
 
 # Not part of the matrix: files anyone may fetch, and the API's own description (its answers

@@ -40,11 +40,11 @@ from schemathesis.specs.openapi.checks import (
 
 from app.challenges import service as challenges
 from app.config import Settings
-from app.documents.store import make_pdf
 from app.main import create_app
 from app.organisations.models import OrganisationKind, Role
 from app.proposals import service as proposals
 from tests.conftest import DATABASE_URL
+from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
 
 CHECKS = [

@@ -14,6 +14,7 @@ from app.i18n import Lazy
 
 ROW_FIELDS = {
     "indicators": (
+        "id",
         "name",
         "definition",
         "unit",
@@ -25,7 +26,7 @@ ROW_FIELDS = {
         "reporting_frequency",
         "outcome_value",
     ),
-    "criteria": ("kind", "name", "description", "weight", "indicator_position"),
+    "criteria": ("id", "kind", "name", "description", "weight", "indicator_position"),
     "requirements": ("text",),
 }
 SCALAR_FIELDS = (

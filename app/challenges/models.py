@@ -97,6 +97,7 @@ class Challenge(Base):
 
 class Indicator(Base):
     __tablename__ = "indicators"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     challenge_id: Mapped[int] = mapped_column(
@@ -117,6 +118,7 @@ class Indicator(Base):
 
 class Criterion(Base):
     __tablename__ = "criteria"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     challenge_id: Mapped[int] = mapped_column(
@@ -132,6 +134,7 @@ class Criterion(Base):
 
 class MinimumRequirement(Base):
     __tablename__ = "minimum_requirements"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     challenge_id: Mapped[int] = mapped_column(

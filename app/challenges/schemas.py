@@ -34,9 +34,14 @@ def _in_range(value: date | None) -> date | None:
     return value
 
 
+# A stored row's id, given back when changing it; left out of dumps (and so of amendment diffs).
+RowId = Annotated[int | None, Field(default=None, ge=1, le=2_147_483_647, exclude=True)]
+
+
 class IndicatorIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
+    id: RowId = None
     name: Annotated[str, Field(min_length=1, max_length=200)]
     definition: Text = ""
     unit: Annotated[str, Field(max_length=60)] = ""
@@ -54,6 +59,7 @@ class IndicatorIn(BaseModel):
 class CriterionIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
+    id: RowId = None
     kind: CriterionKind = CriterionKind.quality
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Text = ""

@@ -98,29 +98,83 @@ def as_input(challenge: Challenge) -> ChallengeIn:
     )
 
 
-def _rows(existing: list, wanted: list[dict[str, Any]], model: type) -> list:
-    """Update rows in place by position, so their ids (which proposals refer to) stay the same."""
-    rows = []
+def _match(
+    existing: list, wanted: list[dict[str, Any]], group: str, key: str, *, reword: bool = False
+) -> list:
+    """For each wanted row the stored row it is, or None for a new one; never by position alone.
+
+    A given id names the row; a row without one is the stored row with the same `key` (a name, a
+    text). With `reword`, rows left over on both sides in equal numbers are the same rows
+    reworded (requirements carry no id). Rows nobody claims are removed, and their ids with them."""
+    by_id = {row.id: row for row in existing}
+    claimed: list = [None] * len(wanted)
+    errors: dict[str, Lazy] = {}
     for index, values in enumerate(wanted):
-        row = existing[index] if index < len(existing) else model()
-        for name, value in {"position": index, **values}.items():
-            setattr(row, name, value)
+        if values.get("id") is not None:
+            row = by_id.pop(values["id"], None)
+            if row is None:
+                errors[f"{group}.{index}"] = Lazy("This row is not part of the challenge.")
+            claimed[index] = row
+    if errors:
+        raise ValidationFailed(errors)
+    for index, values in enumerate(wanted):
+        if values.get("id") is None:
+            same = [row for row in by_id.values() if getattr(row, key) == values[key]]
+            if same:
+                claimed[index] = by_id.pop(same[0].id)
+    new = [index for index, values in enumerate(wanted) if claimed[index] is None]
+    if reword and len(new) == len(by_id):
+        for index, row in zip(new, list(by_id.values()), strict=True):
+            claimed[index] = row
+    return claimed
+
+
+def _rows(
+    existing: list,
+    wanted: list[dict[str, Any]],
+    model: type,
+    group: str,
+    key: str,
+    *,
+    reword: bool = False,
+) -> list:
+    """Update rows in place by identity, so their ids (which proposals refer to) stay theirs."""
+    rows = []
+    claimed = _match(existing, wanted, group, key, reword=reword)
+    for index, (row, values) in enumerate(zip(claimed, wanted, strict=True)):
+        row = row if row is not None else model()
+        for name, value in {**values, "position": index}.items():
+            if name != "id":
+                setattr(row, name, value)
         rows.append(row)
     return rows
 
 
+def _dumped(items: list) -> list[dict[str, Any]]:
+    return [{"id": item.id, **item.model_dump()} for item in items]
+
+
 def _apply(challenge: Challenge, data: ChallengeIn, now: datetime) -> None:
+    # Check every given id before any row changes.
+    _match(challenge.indicators, _dumped(data.indicators), "indicators", "name")
+    _match(challenge.criteria, _dumped(data.criteria), "criteria", "name")
+    indicators = _rows(
+        challenge.indicators, _dumped(data.indicators), Indicator, "indicators", "name"
+    )
+    criteria = _rows(challenge.criteria, _dumped(data.criteria), Criterion, "criteria", "name")
+    requirements = _rows(
+        challenge.requirements,
+        [{"text": text} for text in data.requirements],
+        MinimumRequirement,
+        "requirements",
+        "text",
+        reword=True,
+    )
     for name in _SCALARS:
         setattr(challenge, name, getattr(data, name))
-    challenge.indicators = _rows(
-        challenge.indicators, [i.model_dump() for i in data.indicators], Indicator
-    )
-    challenge.criteria = _rows(
-        challenge.criteria, [c.model_dump() for c in data.criteria], Criterion
-    )
-    challenge.requirements = _rows(
-        challenge.requirements, [{"text": text} for text in data.requirements], MinimumRequirement
-    )
+    challenge.indicators = indicators
+    challenge.criteria = criteria
+    challenge.requirements = requirements
     challenge.updated_at = now
 
 
@@ -236,9 +290,21 @@ def diff(old: ChallengeIn, new: ChallengeIn) -> dict[str, dict[str, Any]]:
     return changes
 
 
-def _frozen_criteria(old: list[CriterionIn], new: list[CriterionIn]) -> bool:
-    shape = lambda items: [(c.kind, c.weight, c.indicator_position) for c in items]  # noqa: E731
-    return shape(old) == shape(new)
+def _frozen_criteria(challenge: Challenge, data: ChallengeIn) -> bool:
+    """Kinds and weights stay, and a formula criterion keeps measuring the same indicator."""
+    matched = _match(challenge.indicators, _dumped(data.indicators), "indicators", "name")
+
+    def measured(position: int | None, indicators: list) -> int | None:
+        if position is None or position >= len(indicators) or indicators[position] is None:
+            return None if position is None else -1
+        return indicators[position].id
+
+    old = [
+        (c.kind, c.weight, measured(c.indicator_position, challenge.indicators))
+        for c in challenge.criteria
+    ]
+    new = [(c.kind, c.weight, measured(c.indicator_position, matched)) for c in data.criteria]
+    return old == new
 
 
 async def _next_amendment_number(ctx: Context, challenge_id: int) -> int:
@@ -288,7 +354,7 @@ async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str)
         errors["allow_multiple_coalitions"] = Lazy(
             "Whether an organisation may join several coalitions is fixed at publication."
         )
-    if not _frozen_criteria(old.criteria, data.criteria):
+    if not _frozen_criteria(challenge, data):
         errors["criteria"] = Lazy("Criteria, their kinds and weights are fixed at publication.")
     problems = publication_problems(data, ctx.now)
     if old.question_deadline and old.question_deadline <= ctx.now:

@@ -13,7 +13,8 @@ from app.challenges.schemas import ChallengeIn
 from app.clock import AMSTERDAM
 from app.config import get_settings
 from app.context import Context
-from app.documents.store import LocalDocumentStore, make_pdf
+from app.demo.pdf import one_page_pdf
+from app.documents.store import LocalDocumentStore
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 
 DEMO_PASSWORD = "demo-uitkomst"
@@ -562,7 +563,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
             store,
             challenge.id,
             "Achtergrondnotitie.pdf",
-            io.BytesIO(make_pdf(data["title"][:60])),
+            io.BytesIO(one_page_pdf(data["title"][:60])),
             get_settings().max_upload_bytes,
         )
         await service.publish(ctx, challenge.id)
@@ -794,7 +795,7 @@ async def _coalitions(
                     store,
                     coalition.public_id,
                     "Plan van aanpak.pdf",
-                    io.BytesIO(make_pdf(f"Plan van aanpak {name}"[:60])),
+                    io.BytesIO(one_page_pdf(f"Plan van aanpak {name}"[:60])),
                     get_settings().max_upload_bytes,
                 )
             await proposals.submit(lead, coalition.public_id)

@@ -13,10 +13,10 @@ import pytest
 from app.challenges import service as challenges
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition
-from app.documents.store import make_pdf
 from app.organisations.models import OrganisationKind, Role, User
 from app.proposals import service as proposals
 from app.proposals.models import ProposalSubmission
+from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
 
 SECRET = "Geheime-aanpak-7f3a"

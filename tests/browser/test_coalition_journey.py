@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.documents.store import make_pdf
 from tests.browser.conftest import PROVIDER, sign_in
+from tests.documents.samples import make_pdf
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
-from app.documents.store import make_pdf
 from app.organisations.models import Role
 from tests.conftest import csrf, post_form, sign_in
+from tests.documents.samples import make_pdf
 
 FORM = {
     "title": "Jongeren na detentie",

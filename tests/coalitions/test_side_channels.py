@@ -11,10 +11,10 @@ from sqlalchemy import event, select
 
 from app.audit.models import AuditEvent
 from app.challenges import service as challenges
-from app.documents.store import make_pdf
 from app.organisations.models import Role
 from app.proposals import service as proposals
 from tests.conftest import sign_in
+from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
 
 OUTSIDERS = ["other_provider", "policy_officer", "admin", "auditor"]

@@ -10,7 +10,13 @@ from collections.abc import Iterable
 
 import openpyxl
 
-from app.documents.store import make_pdf
+from app.demo.pdf import one_page_pdf
+
+
+def make_pdf(text: str = "Uitkomst") -> bytes:
+    """A small valid PDF for upload tests."""
+    return one_page_pdf(text)
+
 
 MiB = 2**20
 PNG = (  # a 1x1 transparent PNG

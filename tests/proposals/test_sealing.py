@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from app.challenges import service as challenges
-from app.documents.store import make_pdf
 from app.organisations.models import Role, User
 from app.proposals import service
 from tests.conftest import sign_in
+from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
 
 SECRET = "Aanpak-met-geheime-sleutelwoorden"

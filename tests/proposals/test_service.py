@@ -11,12 +11,13 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.audit.service import canonical, verify_chain
 from app.challenges import service as challenges
-from app.documents.store import LocalDocumentStore, make_pdf
+from app.documents.store import LocalDocumentStore
 from app.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from app.organisations.models import Role
 from app.proposals import service
 from app.proposals.models import ProposalDraft, ProposalSubmission, SubmissionStatus
 from app.proposals.schemas import ProposalContent
+from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
 
 LATE = 30.001  # days after the factory's start: just past the submission deadline

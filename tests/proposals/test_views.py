@@ -9,10 +9,10 @@ import pytest
 
 from app.challenges import service as challenges
 from app.coalitions import service as coalitions
-from app.documents.store import make_pdf
 from app.organisations.models import Role
 from app.proposals import service
 from tests.conftest import csrf, post_form, sign_in
+from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
 
 
