@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import ApiCtx
 from app.auth.permissions import Action, assert_can
-from app.challenges.service import get_challenge
+from app.challenges.lifecycle import get_challenge
 from app.coalitions.service import get_coalition
 from app.context import Context
 from app.db import Id, writes_on_read

@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.service import canonical, record
 from app.auth.permissions import Action, assert_can, can
+from app.challenges.lifecycle import assert_open, get_challenge
 from app.challenges.models import Challenge, ChallengeStatus
-from app.challenges.service import get_challenge
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
-from app.coalitions.service import assert_open, audit_sealed, get_coalition
+from app.coalitions.service import audit_sealed, get_coalition
 from app.context import Context
 from app.documents.models import Document
 from app.documents.service import store_document

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.challenges.schemas import ChallengeIn
 from app.errors import Conflict
 from app.organisations.models import Role
@@ -20,7 +20,7 @@ MS = timedelta(milliseconds=1)
 async def world(make):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     partner = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead, partner)
@@ -99,5 +99,5 @@ async def test_an_amendment_that_reaches_the_challenge_after_the_deadline_is_ref
     )
     late = at(make.ctx(officer), deadline - timedelta(seconds=1), deadline)
     with pytest.raises(Conflict) as refused:
-        await challenges.amend(late, challenge.id, data, "Meer tijd voor de coalities.")
+        await lifecycle.amend(late, challenge.id, data, "Meer tijd voor de coalities.")
     assert refused.value.code == "deadline_passed"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.audit.service import canonical, verify_chain
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.documents.store import LocalDocumentStore, make_pdf
 from app.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from app.organisations.models import Role
@@ -26,7 +26,7 @@ LATE = 30.001  # days after the factory's start: just past the submission deadli
 async def world(make, tmp_path):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     partner = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead, partner)
