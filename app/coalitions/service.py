@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import record, sealed_stream
+from app.audit.sealed import audit_sealed
 from app.auth.permissions import Action, assert_can, assert_signed_in, can, visible_coalitions
 from app.challenges.lifecycle import assert_open, get_challenge
 from app.challenges.models import Challenge
@@ -24,22 +24,6 @@ def _loaded():
     return (
         selectinload(Coalition.members).selectinload(CoalitionMember.organisation),
         selectinload(Coalition.challenge),
-    )
-
-
-async def audit_sealed(ctx: Context, coalition: Coalition, action: str, **data: object) -> None:
-    """Coalition and proposal events go to the challenge's sealed stream (see app/audit). Once
-    that stream opens, it names the coalition by its public id: integer ids would count every
-    coalition on the platform, those of challenges still sealed included."""
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action=action,
-        entity_type="coalition",
-        entity_id=None,
-        data={"coalition_id": str(coalition.public_id), **data},
-        stream=sealed_stream(coalition.challenge_id),
     )
 
 

@@ -730,6 +730,7 @@ async def _coalitions(
     """Coalitions and proposals on the open challenge (sealed) and on the closed ones (opened)."""
     from app.coalitions import service as coalitions
     from app.coalitions.schemas import CoalitionIn, InviteIn, ResponseIn
+    from app.proposals import opening as openings
     from app.proposals import service as proposals
     from app.proposals.schemas import ProposalContent
 
@@ -810,7 +811,7 @@ async def _coalitions(
                 now=challenge.submission_deadline + timedelta(hours=1),
             )
             officer.user = by_id[challenge.created_by_id]
-            await proposals.opening(officer, challenge.id)
+            await openings.opening(officer, challenge.id)
 
 
 def _ambition(indicator, version: int, seed: str) -> float:

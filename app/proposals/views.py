@@ -21,6 +21,7 @@ from app.documents.download import file_download
 from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.proposals import forms, service
+from app.proposals import opening as openings
 from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
 from app.web import redirect, render
@@ -298,7 +299,7 @@ def _moment(text: str) -> datetime:
 @writes_on_read
 async def opening_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     challenge, sealed = await _opening_challenge(ctx, challenge_id)
-    record = None if sealed else await service.opening(ctx, challenge_id)
+    record = None if sealed else await openings.opening(ctx, challenge_id)
     entries = [
         {**entry, "submitted_at": _moment(entry["submitted_at"])}
         for entry in (record.entries if record else [])
@@ -319,7 +320,7 @@ async def opened_page(
     challenge, sealed = await _opening_challenge(ctx, challenge_id)
     if sealed or not RECEIPT_NUMBER.match(receipt_number):
         raise NotFound("This page does not exist.")
-    record = await service.opening(ctx, challenge_id)
+    record = await openings.opening(ctx, challenge_id)
     entry = next((e for e in record.entries if e["receipt_number"] == receipt_number), None)
     if entry is None:
         raise NotFound("This page does not exist.")

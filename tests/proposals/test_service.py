@@ -14,6 +14,7 @@ from app.challenges import lifecycle
 from app.documents.store import LocalDocumentStore, make_pdf
 from app.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from app.organisations.models import Role
+from app.proposals import opening as openings
 from app.proposals import service
 from app.proposals.models import ProposalDraft, ProposalSubmission, SubmissionStatus
 from app.proposals.schemas import ProposalContent
@@ -210,21 +211,21 @@ async def test_opening_lists_current_submissions_received_before_the_deadline(ma
     await service.withdraw(make.ctx(other_lead, days=3), withdrawn.public_id)
 
     with pytest.raises(Conflict) as sealed:
-        await service.opening(make.ctx(officer, days=29), challenge.id)
+        await openings.opening(make.ctx(officer, days=29), challenge.id)
     assert sealed.value.code == "sealed"
     assert set(sealed.value.params) == {"deadline"}  # the answer carries nothing else
 
-    record = await service.opening(make.ctx(officer, days=LATE), challenge.id)
+    record = await openings.opening(make.ctx(officer, days=LATE), challenge.id)
     assert [(e["receipt_number"], e["version"], e["content_hash"]) for e in record.entries] == [
         (final.receipt_number, 2, final.content_hash)
     ]
-    again = await service.opening(make.ctx(officer, days=LATE + 1), challenge.id)
+    again = await openings.opening(make.ctx(officer, days=LATE + 1), challenge.id)
     assert again.id == record.id
     opened = await db.scalars(select(AuditEvent).where(AuditEvent.action == "proposals.opened"))
     assert [e.stream for e in opened] == ["platform"]
     assert (await verify_chain(db)).ok
 
-    proposals = await service.opened_proposals(make.ctx(officer, days=LATE), challenge.id)
+    proposals = await openings.opened_proposals(make.ctx(officer, days=LATE), challenge.id)
     assert [content["approach"] for _s, content in proposals] == ["Versie twee"]
 
 
@@ -233,10 +234,10 @@ async def test_opening_is_for_the_owner_municipality_and_auditors(make, world):
     other_officer = await make.user(Role.policy_officer)
     auditor = await make.user(Role.auditor, org=officer.organisation)
     provider = await make.user(Role.provider_member)
-    assert (await service.opening(make.ctx(auditor, days=LATE), challenge.id)).entries == []
+    assert (await openings.opening(make.ctx(auditor, days=LATE), challenge.id)).entries == []
     for user in (other_officer, provider, None):
         with pytest.raises((Forbidden, Unauthenticated)):
-            await service.opening(make.ctx(user, days=LATE), challenge.id)
+            await openings.opening(make.ctx(user, days=LATE), challenge.id)
 
 
 def test_canonical_json_is_stable():
