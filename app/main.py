@@ -18,7 +18,6 @@ from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
 from app.challenges import api as challenges_api
 from app.challenges import views as challenges_views
-from app.challenges.schemas import field_errors
 from app.clock import Clock
 from app.coalitions import api as coalitions_api
 from app.coalitions import views as coalitions_views
@@ -33,6 +32,7 @@ from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposals_views
+from app.validation import field_errors
 from app.web import render
 
 log = logging.getLogger("uitkomst")

@@ -11,7 +11,6 @@ from app.auth.deps import WebCtx, verify_csrf
 from app.auth.permissions import Action, assert_can, can
 from app.challenges import lifecycle
 from app.challenges.models import Challenge
-from app.challenges.schemas import field_errors
 from app.coalitions import service
 from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.schemas import CoalitionIn, MembershipIn, ResponseIn
@@ -21,6 +20,7 @@ from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
+from app.validation import field_errors
 from app.web import redirect, render
 
 router = APIRouter(
