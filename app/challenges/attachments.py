@@ -2,7 +2,6 @@
 
 from typing import BinaryIO
 
-from app.audit.service import record
 from app.auth.permissions import Action, assert_can
 from app.challenges.lifecycle import assert_amendable, get_challenge, next_amendment_number
 from app.challenges.models import Amendment, ChallengeAttachment, ChallengeStatus
@@ -52,14 +51,12 @@ async def add_attachment(
             created_at=ctx.now,
         )
         ctx.db.add(amendment)
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.attachment_added",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"filename": name, "sha256": document.sha256},
+    await ctx.record(
+        "challenge.attachment_added",
+        "challenge",
+        challenge.id,
+        filename=name,
+        sha256=document.sha256,
     )
     return attachment
 

@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import record
 from app.auth.permissions import Action, assert_can, assert_signed_in, can
 from app.challenges.models import (
     Amendment,
@@ -163,15 +162,7 @@ async def create_draft(ctx: Context, data: ChallengeIn) -> Challenge:
     _apply(challenge, data, ctx.now)
     ctx.db.add(challenge)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.created",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"title": data.title},
-    )
+    await ctx.record("challenge.created", "challenge", challenge.id, title=data.title)
     return challenge
 
 
@@ -185,14 +176,7 @@ async def update_draft(ctx: Context, challenge_id: int, data: ChallengeIn) -> Ch
         )
     _apply(challenge, data, ctx.now)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.draft_saved",
-        entity_type="challenge",
-        entity_id=challenge.id,
-    )
+    await ctx.record("challenge.draft_saved", "challenge", challenge.id)
     return challenge
 
 
@@ -208,17 +192,12 @@ async def publish(ctx: Context, challenge_id: int) -> Challenge:
     challenge.status = ChallengeStatus.published
     challenge.published_at = ctx.now
     challenge.updated_at = ctx.now
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.published",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={
-            "submission_deadline": challenge.submission_deadline.isoformat(),
-            "budget_cents": challenge.budget_cents,
-        },
+    await ctx.record(
+        "challenge.published",
+        "challenge",
+        challenge.id,
+        submission_deadline=challenge.submission_deadline.isoformat(),
+        budget_cents=challenge.budget_cents,
     )
     return challenge
 
@@ -316,14 +295,12 @@ async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str)
     )
     ctx.db.add(amendment)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.amended",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"amendment": amendment.number, "fields": sorted(changes)},
+    await ctx.record(
+        "challenge.amended",
+        "challenge",
+        challenge.id,
+        amendment=amendment.number,
+        fields=sorted(changes),
     )
     return amendment
 
@@ -339,15 +316,7 @@ async def cancel(ctx: Context, challenge_id: int, reason: str) -> Challenge:
     challenge.cancelled_at = ctx.now
     challenge.cancel_reason = reason.strip()
     challenge.updated_at = ctx.now
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.cancelled",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"reason": reason.strip()},
-    )
+    await ctx.record("challenge.cancelled", "challenge", challenge.id, reason=reason.strip())
     return challenge
 
 

@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, or_, select
 
-from app.audit.service import record
 from app.auth.permissions import Action, assert_can, can
 from app.challenges.lifecycle import get_challenge, questions_open
 from app.challenges.models import Challenge, ChallengeStatus, Question
@@ -27,15 +26,7 @@ async def ask_question(ctx: Context, challenge_id: int, text: str) -> Question:
     )
     ctx.db.add(question)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="question.asked",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"question": question.number},
-    )
+    await ctx.record("question.asked", "challenge", challenge.id, question=question.number)
     return question
 
 
@@ -56,15 +47,7 @@ async def answer_question(
     question.answer = answer.strip()
     question.answered_by_id = ctx.user.id
     question.answered_at = ctx.now
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="question.answered",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"question": question.number},
-    )
+    await ctx.record("question.answered", "challenge", challenge.id, question=question.number)
     return question
 
 

@@ -5,7 +5,6 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import record
 from app.auth.permissions import Action, assert_can, can
 from app.challenges.lifecycle import get_challenge
 from app.challenges.models import Challenge, ChallengeStatus
@@ -81,14 +80,12 @@ async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
     )
     ctx.db.add(record_)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="proposals.opened",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"deadline": deadline.isoformat(), "proposals": entries},
+    await ctx.record(
+        "proposals.opened",
+        "challenge",
+        challenge.id,
+        deadline=deadline.isoformat(),
+        proposals=entries,
     )
     return record_
 
