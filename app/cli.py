@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import app.models  # noqa: F401  (every mapper, so any query can configure them)
 from app.audit.service import record, verify_chain
 from app.auth.passwords import hash_password
-from app.auth.permissions import role_fits
-from app.auth.service import create_api_token, normalise_email
+from app.auth.service import create_api_token, create_user, normalise_email
 from app.clock import ClockOffset, parse_duration, platform_now
 from app.config import get_settings
 from app.db import create_engine, make_sessionmaker
+from app.errors import Forbidden
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 
 
@@ -113,30 +113,22 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             )
             db.add(org)
             await db.flush()
-        if not role_fits(org.kind, role):
+        try:
+            user = await create_user(
+                db,
+                org,
+                email=email,
+                name=args.name,
+                role=role,
+                password_hash=hash_password(password),
+                now=now,
+                details={"organisation_id": org.id, "role": role.value if role else None},
+            )
+        except Forbidden as error:
             raise CommandError(
                 f"{org.name} is a {org.kind.value}, which cannot hold the role {role}: policy "
                 "officers and auditors work for a municipality, provider members for a provider"
-            )
-        user = User(
-            email=email,
-            name=args.name,
-            organisation_id=org.id,
-            role=role,
-            password_hash=hash_password(password),
-            created_at=now,
-        )
-        db.add(user)
-        await db.flush()
-        await record(
-            db,
-            now=now,
-            actor_id=None,
-            action="user.created",
-            entity_type="user",
-            entity_id=user.id,
-            data={"organisation_id": org.id, "role": role.value if role else None},
-        )
+            ) from error
         if role is not None:
             # Audited like a grant on the admin page, so every grant is found the same way.
             await record(

@@ -6,15 +6,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.service import record
 from app.auth.passwords import hash_password
+from app.auth.service import create_user
 from app.challenges import attachments, lifecycle, questions
 from app.challenges.schemas import ChallengeIn
 from app.clock import AMSTERDAM
+from app.coalitions import service as coalitions
+from app.coalitions.schemas import CoalitionIn, InviteIn, ResponseIn
 from app.config import get_settings
 from app.context import Context
 from app.documents.store import LocalDocumentStore, make_pdf
 from app.organisations.models import Organisation, OrganisationKind, Role, User
+from app.proposals import opening as openings
+from app.proposals import service as proposals
+from app.proposals.schemas import ProposalContent
 
 DEMO_PASSWORD = "demo-uitkomst"
 
@@ -522,27 +527,15 @@ async def _users(db: AsyncSession, now: datetime) -> dict[str, User]:
     password_hash = hash_password(DEMO_PASSWORD)
     users = {}
     for email, name, org_name, role, _note in ACCOUNTS:
-        user = User(
+        users[email] = await create_user(
+            db,
+            orgs[org_name],
             email=email,
             name=name,
-            organisation_id=orgs[org_name].id,
             role=role,
             password_hash=password_hash,
-            created_at=now,
-        )
-        user.organisation = orgs[org_name]
-        db.add(user)
-        users[email] = user
-    await db.flush()
-    for user in users.values():
-        await record(
-            db,
             now=now,
-            actor_id=None,
-            action="user.created",
-            entity_type="user",
-            entity_id=user.id,
-            data={"role": user.role.value, "demo": True},
+            details={"role": role.value, "demo": True},
         )
     return users
 
@@ -728,12 +721,6 @@ async def _coalitions(
     store: LocalDocumentStore,
 ) -> None:
     """Coalitions and proposals on the open challenge (sealed) and on the closed ones (opened)."""
-    from app.coalitions import service as coalitions
-    from app.coalitions.schemas import CoalitionIn, InviteIn, ResponseIn
-    from app.proposals import opening as openings
-    from app.proposals import service as proposals
-    from app.proposals.schemas import ProposalContent
-
     for index, name, lead_email, member_emails, accept, submissions, approach in COALITIONS:
         challenge = created[index][0]
         deadline = challenge.submission_deadline
