@@ -76,7 +76,7 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
             return False
         if await db.scalar(select(User.id).limit(1)) is not None:
             raise CommandError("the database already holds data; demo data goes into an empty one")
-        await load_demo(db, await platform_now(db))
+        await load_demo(db, await platform_now(db, demo_mode=get_settings().demo_mode))
         return True
 
     loaded = asyncio.run(_in_session(work))
@@ -92,7 +92,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     password = args.password or secrets.token_urlsafe(12)
 
     async def work(db: AsyncSession) -> None:
-        now = await platform_now(db)
+        now = await platform_now(db, demo_mode=get_settings().demo_mode)
         email = normalise_email(args.email)
         if "@" not in email:
             raise CommandError(f"{args.email!r} is not an email address")
@@ -152,7 +152,9 @@ def cmd_api_token(args: argparse.Namespace) -> None:
         user = await db.scalar(select(User).where(User.email == normalise_email(args.user)))
         if user is None:
             raise CommandError(f"no user with email {args.user}")
-        return await create_api_token(db, user, await platform_now(db), name=args.name)
+        return await create_api_token(
+            db, user, await platform_now(db, demo_mode=get_settings().demo_mode), name=args.name
+        )
 
     token = asyncio.run(_in_session(work))
     print(f"token: {token}")
@@ -219,7 +221,9 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> None:
     from app.audit.signing import signing_key
 
     async def work(db: AsyncSession) -> dict[str, Any]:
-        return await build_checkpoint(db, await platform_now(db), signing_key())
+        return await build_checkpoint(
+            db, await platform_now(db, demo_mode=get_settings().demo_mode), signing_key()
+        )
 
     document = json.dumps(asyncio.run(_in_session(work)), indent=2, sort_keys=True) + "\n"
     if args.out:
@@ -283,7 +287,7 @@ def cmd_clock_advance(args: argparse.Namespace) -> None:
             row = ClockOffset(id=1, seconds=0)
             db.add(row)
         row.seconds += int(delta.total_seconds())
-        now = await platform_now(db)
+        now = await platform_now(db, demo_mode=get_settings().demo_mode)
         await record(
             db,
             now=now,

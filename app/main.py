@@ -26,7 +26,7 @@ from app.db import create_engine, install_database
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
-from app.middleware import RequestLocaleAndCsrf, SecurityHeaders
+from app.middleware import AppSettings, RequestLocaleAndCsrf, SecurityHeaders
 from app.openapi import install_openapi
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.add_middleware(AppSettings, settings=settings)
     install_error_handlers(app)
     install_openapi(app)
 

@@ -32,7 +32,7 @@ env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[
 
 def csrf_token(request: Request) -> str:
     nonce = request.scope.get("csrf_nonce", "")
-    key = get_settings().secret_key.encode()
+    key = request.app.state.settings.secret_key.encode()
     return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
 
 
