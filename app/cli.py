@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import app.models  # noqa: F401  (every mapper, so any query can configure them)
 from app.audit.service import record, verify_chain
 from app.auth.passwords import hash_password
-from app.auth.permissions import role_fits
-from app.auth.service import create_api_token, normalise_email
+from app.auth.service import create_api_token, create_user, normalise_email
 from app.clock import ClockOffset, parse_duration, platform_now
 from app.config import get_settings
 from app.db import create_engine, make_sessionmaker
+from app.errors import Forbidden
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 
 
@@ -76,7 +76,7 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
             return False
         if await db.scalar(select(User.id).limit(1)) is not None:
             raise CommandError("the database already holds data; demo data goes into an empty one")
-        await load_demo(db, await platform_now(db))
+        await load_demo(db, await platform_now(db, demo_mode=get_settings().demo_mode))
         return True
 
     loaded = asyncio.run(_in_session(work))
@@ -92,7 +92,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     password = args.password or secrets.token_urlsafe(12)
 
     async def work(db: AsyncSession) -> None:
-        now = await platform_now(db)
+        now = await platform_now(db, demo_mode=get_settings().demo_mode)
         email = normalise_email(args.email)
         if "@" not in email:
             raise CommandError(f"{args.email!r} is not an email address")
@@ -113,30 +113,22 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             )
             db.add(org)
             await db.flush()
-        if not role_fits(org.kind, role):
+        try:
+            user = await create_user(
+                db,
+                org,
+                email=email,
+                name=args.name,
+                role=role,
+                password_hash=hash_password(password),
+                now=now,
+                details={"organisation_id": org.id, "role": role.value if role else None},
+            )
+        except Forbidden as error:
             raise CommandError(
                 f"{org.name} is a {org.kind.value}, which cannot hold the role {role}: policy "
                 "officers and auditors work for a municipality, provider members for a provider"
-            )
-        user = User(
-            email=email,
-            name=args.name,
-            organisation_id=org.id,
-            role=role,
-            password_hash=hash_password(password),
-            created_at=now,
-        )
-        db.add(user)
-        await db.flush()
-        await record(
-            db,
-            now=now,
-            actor_id=None,
-            action="user.created",
-            entity_type="user",
-            entity_id=user.id,
-            data={"organisation_id": org.id, "role": role.value if role else None},
-        )
+            ) from error
         if role is not None:
             # Audited like a grant on the admin page, so every grant is found the same way.
             await record(
@@ -160,7 +152,9 @@ def cmd_api_token(args: argparse.Namespace) -> None:
         user = await db.scalar(select(User).where(User.email == normalise_email(args.user)))
         if user is None:
             raise CommandError(f"no user with email {args.user}")
-        return await create_api_token(db, user, await platform_now(db), name=args.name)
+        return await create_api_token(
+            db, user, await platform_now(db, demo_mode=get_settings().demo_mode), name=args.name
+        )
 
     token = asyncio.run(_in_session(work))
     print(f"token: {token}")
@@ -227,7 +221,9 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> None:
     from app.audit.signing import signing_key
 
     async def work(db: AsyncSession) -> dict[str, Any]:
-        return await build_checkpoint(db, await platform_now(db), signing_key())
+        return await build_checkpoint(
+            db, await platform_now(db, demo_mode=get_settings().demo_mode), signing_key()
+        )
 
     document = json.dumps(asyncio.run(_in_session(work)), indent=2, sort_keys=True) + "\n"
     if args.out:
@@ -291,7 +287,7 @@ def cmd_clock_advance(args: argparse.Namespace) -> None:
             row = ClockOffset(id=1, seconds=0)
             db.add(row)
         row.seconds += int(delta.total_seconds())
-        now = await platform_now(db)
+        now = await platform_now(db, demo_mode=get_settings().demo_mode)
         await record(
             db,
             now=now,

@@ -75,9 +75,9 @@ async def stored_offset(db: AsyncSession) -> timedelta:
     return timedelta(seconds=seconds or 0)
 
 
-async def platform_now(db: AsyncSession, clock: Clock | None = None) -> datetime:
+async def platform_now(
+    db: AsyncSession, *, demo_mode: bool, clock: Clock | None = None
+) -> datetime:
     """Now as the platform sees it (the demo offset applies only in demo/training mode)."""
-    from app.config import get_settings
-
     now = (clock or Clock()).now()
-    return now + await stored_offset(db) if get_settings().demo_mode else now
+    return now + await stored_offset(db) if demo_mode else now

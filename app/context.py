@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.models import AuditEvent
+from app.audit.service import PLATFORM, record
 from app.organisations.models import User
 
 
@@ -25,3 +27,25 @@ class Context:
     @property
     def user_id(self) -> int | None:
         return self.user.id if self.user else None
+
+    async def record(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: int | None,
+        /,
+        *,
+        stream: str = PLATFORM,
+        **data: object,
+    ) -> AuditEvent:
+        """An audit event by the caller, at the request's moment."""
+        return await record(
+            self.db,
+            now=self.now,
+            actor_id=self.user_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            data=data,
+            stream=stream,
+        )

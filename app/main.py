@@ -18,7 +18,6 @@ from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
 from app.challenges import api as challenges_api
 from app.challenges import views as challenges_views
-from app.challenges.schemas import field_errors
 from app.clock import Clock
 from app.coalitions import api as coalitions_api
 from app.coalitions import views as coalitions_views
@@ -27,12 +26,13 @@ from app.db import create_engine, install_database
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
-from app.middleware import RequestLocaleAndCsrf, SecurityHeaders
+from app.middleware import AppSettings, RequestLocaleAndCsrf, SecurityHeaders
 from app.openapi import install_openapi
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposals_views
+from app.validation import field_errors
 from app.web import render
 
 log = logging.getLogger("uitkomst")
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.add_middleware(AppSettings, settings=settings)
     install_error_handlers(app)
     install_openapi(app)
 

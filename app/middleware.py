@@ -11,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.config import Settings
 from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale, translate
+from app.sealing import settings_of_app
 from app.web import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, render
 
 
@@ -206,3 +208,15 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class AppSettings:
+    """Sealing reads the settings of the app serving the request, not the process's defaults."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with settings_of_app(self.settings):
+            await self.app(scope, receive, send)

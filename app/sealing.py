@@ -7,6 +7,9 @@ SECRET_KEY. Losing the key loses the sealed content; keep it with the other secr
 import base64
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -16,6 +19,23 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from app.config import Settings, get_settings
 
 _NONCE = 12
+# The settings of the app serving this request (see `settings_of_app`); outside a request (the
+# CLI, the demo loader) the process's settings.
+_app_settings: ContextVar[Settings | None] = ContextVar("sealing_settings", default=None)
+
+
+@contextmanager
+def settings_of_app(settings: Settings) -> Iterator[None]:
+    """Seal and unseal with these settings' key while the block runs (one request)."""
+    token = _app_settings.set(settings)
+    try:
+        yield
+    finally:
+        _app_settings.reset(token)
+
+
+def _settings() -> Settings:
+    return _app_settings.get() or get_settings()
 
 
 def _key(sealing_key: str | None, secret_key: str) -> bytes:
@@ -36,12 +56,12 @@ def _aead(sealing_key: str | None, secret_key: str) -> AESGCM:
 
 def sealing_key(settings: Settings | None = None) -> bytes:
     """The key in use (configured or derived); a backup names it, and carries it only if asked."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     return _key(settings.sealing_key, settings.secret_key)
 
 
 def _cipher() -> AESGCM:
-    settings = get_settings()
+    settings = _settings()
     return _aead(settings.sealing_key, settings.secret_key)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +16,8 @@ from app.auth.permissions import Action, can
 from app.clock import AMSTERDAM
 from app.config import ROOT, get_settings
 from app.i18n import get_locale, gettext, ngettext
+from app.i18n.formats import babel_locale as _babel_locale
+from app.i18n.formats import moment
 
 CSRF_COOKIE = "uk_csrf"
 SESSION_COOKIE = "uk_session"
@@ -30,16 +32,12 @@ env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[
 
 def csrf_token(request: Request) -> str:
     nonce = request.scope.get("csrf_nonce", "")
-    key = get_settings().secret_key.encode()
+    key = request.app.state.settings.secret_key.encode()
     return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
 
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:
     return bool(submitted) and hmac.compare_digest(csrf_token(request), submitted or "")
-
-
-def _babel_locale() -> str:
-    return "nl_NL" if get_locale() == "nl" else "en_GB"
 
 
 def money(cents: int | None) -> str:
@@ -58,14 +56,6 @@ def number(value: float | int | None) -> str:
     if value is None:
         return "–"
     return format_decimal(value, locale=_babel_locale())
-
-
-def moment(value: datetime | None) -> str:
-    if value is None:
-        return "–"
-    return format_datetime(
-        value.astimezone(AMSTERDAM), "d MMMM yyyy, HH:mm", locale=_babel_locale()
-    )
 
 
 def day(value: date | None) -> str:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.challenges import service as challenges  # noqa: E402
+from app.challenges import lifecycle  # noqa: E402
 from app.challenges.models import Challenge  # noqa: E402
 from app.challenges.schemas import ChallengeIn  # noqa: E402
 from app.clock import Clock  # noqa: E402
@@ -112,9 +112,9 @@ async def build_world(sessions, clock: Clock, coalitions: int, lead_seconds: flo
             submission_deadline=now + timedelta(hours=1),
         )
         ctx = Context(db=db, user=officer, now=now)
-        challenge = await challenges.create_draft(ctx, ChallengeIn.model_validate(data))
-        await challenges.publish(ctx, challenge.id)
-        challenge = await challenges.get_challenge(ctx, challenge.id)
+        challenge = await lifecycle.create_draft(ctx, ChallengeIn.model_validate(data))
+        await lifecycle.publish(ctx, challenge.id)
+        challenge = await lifecycle.get_challenge(ctx, challenge.id)
         tokens = {}
         for _ in range(coalitions):
             lead = await make.user(Role.provider_member)

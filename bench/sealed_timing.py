@@ -60,7 +60,7 @@ async def build_world() -> dict:
     engine = create_engine(normalise_database_url(get_settings().database_url))
     try:
         async with make_sessionmaker(engine)() as db:
-            now = await platform_now(db)
+            now = await platform_now(db, demo_mode=get_settings().demo_mode)
             rows = (
                 await db.execute(
                     select(Coalition.public_id, Challenge.organisation_id)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.passwords import hash_password
 from app.auth.service import create_api_token
-from app.challenges import service
+from app.challenges import lifecycle
 from app.challenges.models import Challenge
 from app.challenges.schemas import ChallengeIn
 from app.clock import FrozenClock
@@ -115,11 +115,11 @@ class Factory:
         self, officer: User, *, publish: bool = False, **overrides: Any
     ) -> Challenge:
         ctx = self.ctx(officer)
-        challenge = await service.create_draft(
+        challenge = await lifecycle.create_draft(
             ctx, ChallengeIn.model_validate(challenge_data(self.clock.now(), **overrides))
         )
         if publish:
-            await service.publish(ctx, challenge.id)
+            await lifecycle.publish(ctx, challenge.id)
         await self.db.flush()
         return challenge
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.routing import BaseRoute, Mount, Route
 
-from app.challenges import service as challenges
+from app.challenges import attachments, lifecycle, questions
 from app.clock import FrozenClock
 from app.organisations.models import OrganisationKind, Role
 from app.proposals import service as proposals
@@ -131,14 +131,14 @@ async def build_world(make: Factory, app: FastAPI) -> World:
         question_deadline=now + timedelta(days=3),
         submission_deadline=now + timedelta(days=7),
     )
-    attachment = await challenges.add_attachment(
+    attachment = await attachments.add_attachment(
         make.ctx(officer), store, challenge.id, "bijlage.pdf", io.BytesIO(make_pdf()), 1_000_000
     )
-    await challenges.publish(make.ctx(officer), challenge.id)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
-    answered = await challenges.ask_question(make.ctx(outsider), challenge.id, "Mag dat zo?")
-    await challenges.answer_question(make.ctx(officer), challenge.id, answered.id, "Ja.")
-    unanswered = await challenges.ask_question(make.ctx(lead), challenge.id, "En dit ook?")
+    await lifecycle.publish(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
+    answered = await questions.ask_question(make.ctx(outsider), challenge.id, "Mag dat zo?")
+    await questions.answer_question(make.ctx(officer), challenge.id, answered.id, "Ja.")
+    unanswered = await questions.ask_question(make.ctx(lead), challenge.id, "En dit ook?")
 
     coalition = await coalition_of(make, challenge, lead)
     ctx = make.ctx(lead)

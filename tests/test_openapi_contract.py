@@ -38,7 +38,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from app.challenges import service as challenges
+from app.challenges import attachments, lifecycle, questions
 from app.config import Settings
 from app.main import create_app
 from app.organisations.models import OrganisationKind, Role
@@ -96,22 +96,22 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
     now = clock.now()
 
     draft = await make.challenge(officer)
-    attachment = await challenges.add_attachment(
+    attachment = await attachments.add_attachment(
         make.ctx(officer), store, draft.id, "bijlage.pdf", io.BytesIO(make_pdf("Bijlage")), 10**6
     )
-    await challenges.publish(make.ctx(officer), draft.id)
-    open_one = await challenges.get_challenge(make.ctx(officer), draft.id)
+    await lifecycle.publish(make.ctx(officer), draft.id)
+    open_one = await lifecycle.get_challenge(make.ctx(officer), draft.id)
     closing = await make.challenge(
         officer,
         publish=True,
         question_deadline=now + timedelta(days=1),
         submission_deadline=now + timedelta(days=2),
     )
-    closing = await challenges.get_challenge(make.ctx(officer), closing.id)
+    closing = await lifecycle.get_challenge(make.ctx(officer), closing.id)
     still_draft = await make.challenge(officer)
     elsewhere = await make.challenge(users["other_municipality"], publish=True)
-    question = await challenges.ask_question(make.ctx(lead), open_one.id, "Mag een school meedoen?")
-    await challenges.answer_question(make.ctx(officer), open_one.id, question.id, "Ja.")
+    question = await questions.ask_question(make.ctx(lead), open_one.id, "Mag een school meedoen?")
+    await questions.answer_question(make.ctx(officer), open_one.id, question.id, "Ja.")
 
     coalitions, documents = [], []
     for challenge in (open_one, closing):

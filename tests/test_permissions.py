@@ -113,7 +113,7 @@ CHALLENGE_ACTIONS = [
 async def coalition_world(make):
     from datetime import timedelta
 
-    from app.challenges import service as challenges
+    from app.challenges import lifecycle
     from app.coalitions import service as coalitions
     from app.coalitions.schemas import ResponseIn
     from tests.factories import coalition_of
@@ -144,7 +144,7 @@ async def coalition_world(make):
         make.ctx(users["declined"]), coalition.public_id, ResponseIn(accept=False)
     )
     coalition = await coalitions.load_coalition(make.ctx(None), coalition.id)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     moments = {
         BEFORE: challenge.submission_deadline - timedelta(seconds=1),
         AFTER: challenge.submission_deadline,

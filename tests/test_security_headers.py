@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import attachments
 from app.config import Settings
 from app.main import create_app
 from app.organisations.models import Role
@@ -75,7 +75,7 @@ async def test_an_api_answer_with_credentials_is_not_stored(client, make, office
 
 async def test_a_file_download(client, app, make, officer):
     challenge = await make.challenge(officer)
-    attachment = await challenges.add_attachment(
+    attachment = await attachments.add_attachment(
         make.ctx(officer),
         app.state.documents,
         challenge.id,

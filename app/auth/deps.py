@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 
 from app.auth.service import user_for_api_token, user_for_session
 from app.clock import stored_offset
-from app.config import get_settings
 from app.context import Context
 from app.db import DbSession
 from app.errors import Forbidden, Unauthenticated
@@ -21,7 +20,7 @@ _OFFSET_TTL = 2.0
 async def platform_clock(request: Request, db: DbSession) -> Callable[[], datetime]:
     """The platform clock; in demo mode shifted by the offset `clock advance` stored."""
     state = request.app.state
-    if not get_settings().demo_mode:
+    if not state.settings.demo_mode:
         return state.clock.now
     cached = getattr(state, "clock_offset_cache", None)
     if cached is None or time.monotonic() - cached[0] > _OFFSET_TTL:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.auth.models import OidcIdentity
 from app.auth.oidc import EmailNotVerified, Identity, OidcProvider, SignInFailed
+from app.auth.service import create_user
 from app.errors import Forbidden
 from app.organisations.models import Organisation, User
 
@@ -69,26 +70,17 @@ async def _create_account(
             code="oidc_no_organisation",
             provider=provider.label,
         )
-    user = User(
+    return await create_user(
+        db,
+        organisation,
         email=email,
         name=identity.name or email.split("@")[0],
-        organisation_id=organisation.id,
         role=None,
         password_hash=None,
-        created_at=now,
-    )
-    db.add(user)
-    await db.flush()
-    await record(
-        db,
         now=now,
-        actor_id=user.id,
-        action="user.created",
-        entity_type="user",
-        entity_id=user.id,
-        data={"via": "oidc", "provider": provider.name, "organisation": organisation.name},
+        self_created=True,
+        details={"via": "oidc", "provider": provider.name, "organisation": organisation.name},
     )
-    return user
 
 
 async def account_for(

@@ -12,9 +12,49 @@ from app.audit.service import record
 from app.auth.devices import KnownDevice
 from app.auth.models import ApiToken, LoginFailure, WebSession
 from app.auth.passwords import verify_password
+from app.auth.permissions import assert_role_fits
 from app.config import Settings
 from app.errors import TooManyRequests, Unauthenticated
-from app.organisations.models import User
+from app.organisations.models import Organisation, Role, User
+
+
+async def create_user(
+    db: AsyncSession,
+    organisation: Organisation,
+    /,
+    *,
+    email: str,
+    name: str,
+    role: Role | None,
+    password_hash: str | None,
+    now: datetime,
+    self_created: bool = False,
+    details: dict[str, object] | None = None,
+) -> User:
+    """The one way an account comes to be (CLI, identity provider, demo data): the role must fit
+    the organisation's kind, and the creation is audited with the caller's `details`."""
+    assert_role_fits(organisation, role)
+    user = User(
+        email=email,
+        name=name,
+        organisation_id=organisation.id,
+        role=role,
+        password_hash=password_hash,
+        created_at=now,
+    )
+    user.organisation = organisation
+    db.add(user)
+    await db.flush()
+    await record(
+        db,
+        now=now,
+        actor_id=user.id if self_created else None,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
+        data=details,
+    )
+    return user
 
 
 def token_hash(token: str) -> str:

@@ -6,7 +6,8 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from app.auth.deps import ApiCtx
-from app.challenges import service
+from app.challenges import attachments, lifecycle, search
+from app.challenges import questions as question_round
 from app.challenges.models import Challenge, Theme
 from app.challenges.schemas import (
     AmendmentIn,
@@ -39,8 +40,8 @@ def challenge_out(challenge: Challenge, now) -> ChallengeOut:
                 if hasattr(challenge, k)
                 and k not in ("indicators", "criteria", "requirements", "attachments", "status")
             },
-            "status": service.display_status(challenge, now),
-            "open_for_submissions": service.is_open(challenge, now),
+            "status": lifecycle.display_status(challenge, now),
+            "open_for_submissions": lifecycle.is_open(challenge, now),
             "municipality": challenge.organisation.name,
             "indicators": challenge.indicators,
             "criteria": challenge.criteria,
@@ -71,15 +72,15 @@ async def list_challenges(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ChallengePage:
     """Published challenges (and, for a policy officer, their own drafts)."""
-    result = await service.list_challenges(
-        ctx, service.ChallengeFilter(status, municipality, theme, q, page, per_page)
+    result = await search.list_challenges(
+        ctx, search.ChallengeFilter(status, municipality, theme, q, page, per_page)
     )
     return ChallengePage(
         items=[
             ChallengeSummaryOut(
                 id=c.id,
-                status=service.display_status(c, ctx.now),
-                open_for_submissions=service.is_open(c, ctx.now),
+                status=lifecycle.display_status(c, ctx.now),
+                open_for_submissions=lifecycle.is_open(c, ctx.now),
                 municipality=c.organisation.name,
                 title=c.title,
                 summary=c.summary,
@@ -100,26 +101,26 @@ async def list_challenges(
 @router.post("/challenges", status_code=201, response_model=ChallengeOut)
 async def create_challenge(ctx: ApiCtx, body: ChallengeIn) -> ChallengeOut:
     """Write a new draft (policy officers)."""
-    challenge = await service.create_draft(ctx, body)
-    return challenge_out(await service.get_challenge(ctx, challenge.id), ctx.now)
+    challenge = await lifecycle.create_draft(ctx, body)
+    return challenge_out(await lifecycle.get_challenge(ctx, challenge.id), ctx.now)
 
 
 @router.get("/challenges/{challenge_id}", response_model=ChallengeOut)
 async def get_challenge(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
-    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+    return challenge_out(await lifecycle.get_challenge(ctx, challenge_id), ctx.now)
 
 
 @router.put("/challenges/{challenge_id}", response_model=ChallengeOut)
 async def update_draft(ctx: ApiCtx, challenge_id: Id, body: ChallengeIn) -> ChallengeOut:
     """Replace a draft's content."""
-    await service.update_draft(ctx, challenge_id, body)
-    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+    await lifecycle.update_draft(ctx, challenge_id, body)
+    return challenge_out(await lifecycle.get_challenge(ctx, challenge_id), ctx.now)
 
 
 @router.post("/challenges/{challenge_id}/publish", response_model=ChallengeOut)
 async def publish(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
-    await service.publish(ctx, challenge_id)
-    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+    await lifecycle.publish(ctx, challenge_id)
+    return challenge_out(await lifecycle.get_challenge(ctx, challenge_id), ctx.now)
 
 
 @router.post(
@@ -129,27 +130,29 @@ async def publish(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
 )
 async def amend(ctx: ApiCtx, challenge_id: Id, body: AmendmentIn) -> AmendmentOut:
     """Change a published challenge before its deadline, with a reason; kept in its history."""
-    amendment = await service.amend(ctx, challenge_id, body.challenge, body.reason)
+    amendment = await lifecycle.amend(ctx, challenge_id, body.challenge, body.reason)
     return AmendmentOut.model_validate(amendment)
 
 
 @router.get("/challenges/{challenge_id}/amendments", response_model=list[AmendmentOut])
 async def amendments(ctx: ApiCtx, challenge_id: Id) -> list[AmendmentOut]:
-    challenge = await service.get_challenge(ctx, challenge_id)
-    return [AmendmentOut.model_validate(a) for a in await service.list_amendments(ctx, challenge)]
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
+    return [AmendmentOut.model_validate(a) for a in await lifecycle.list_amendments(ctx, challenge)]
 
 
 @router.post("/challenges/{challenge_id}/cancel", response_model=ChallengeOut)
 async def cancel(ctx: ApiCtx, challenge_id: Id, body: ReasonIn) -> ChallengeOut:
-    await service.cancel(ctx, challenge_id, body.reason)
-    return challenge_out(await service.get_challenge(ctx, challenge_id), ctx.now)
+    await lifecycle.cancel(ctx, challenge_id, body.reason)
+    return challenge_out(await lifecycle.get_challenge(ctx, challenge_id), ctx.now)
 
 
 @router.get("/challenges/{challenge_id}/questions", response_model=list[QuestionOut])
 async def questions(ctx: ApiCtx, challenge_id: Id) -> list[QuestionOut]:
     """Answered questions (askers are never named); the owner also sees unanswered ones."""
-    challenge = await service.get_challenge(ctx, challenge_id)
-    return [QuestionOut.model_validate(q) for q in await service.list_questions(ctx, challenge)]
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
+    return [
+        QuestionOut.model_validate(q) for q in await question_round.list_questions(ctx, challenge)
+    ]
 
 
 @router.post(
@@ -158,7 +161,9 @@ async def questions(ctx: ApiCtx, challenge_id: Id) -> list[QuestionOut]:
     response_model=QuestionOut,
 )
 async def ask(ctx: ApiCtx, challenge_id: Id, body: QuestionIn) -> QuestionOut:
-    return QuestionOut.model_validate(await service.ask_question(ctx, challenge_id, body.text))
+    return QuestionOut.model_validate(
+        await question_round.ask_question(ctx, challenge_id, body.text)
+    )
 
 
 @router.post(
@@ -166,7 +171,7 @@ async def ask(ctx: ApiCtx, challenge_id: Id, body: QuestionIn) -> QuestionOut:
     response_model=QuestionOut,
 )
 async def answer(ctx: ApiCtx, challenge_id: Id, question_id: Id, body: AnswerIn) -> QuestionOut:
-    question = await service.answer_question(ctx, challenge_id, question_id, body.answer)
+    question = await question_round.answer_question(ctx, challenge_id, question_id, body.answer)
     return QuestionOut.model_validate(question)
 
 
@@ -185,7 +190,7 @@ async def upload(
     """Attach a PDF, DOCX, ODT or XLSX; after publication this is an amendment with a reason."""
     if not file.filename:
         raise ValidationFailed({"file": Lazy("Choose a file.")})
-    a = await service.add_attachment(
+    a = await attachments.add_attachment(
         ctx,
         request.app.state.documents,
         challenge_id,
@@ -209,6 +214,6 @@ async def upload(
     response_class=FileResponse,
 )
 async def download(request: Request, ctx: ApiCtx, challenge_id: Id, attachment_id: Id):
-    attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
+    attachment = await attachments.get_attachment(ctx, challenge_id, attachment_id)
     path = request.app.state.documents.path(attachment.document.storage_key)
     return file_download(path, attachment.filename, attachment.document.content_type)

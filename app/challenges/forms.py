@@ -1,16 +1,16 @@
 """The challenge form: flat input names to and from ChallengeIn, so pages work without JS."""
 
-import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from app.challenges.schemas import ChallengeIn, field_errors
+from app.challenges.schemas import ChallengeIn
 from app.clock import AMSTERDAM
 from app.i18n import Lazy
+from app.money import BadAmount, format_euros, parse_euros
+from app.validation import field_errors
 
 ROW_FIELDS = {
     "indicators": (
@@ -48,34 +48,6 @@ SCALAR_FIELDS = (
     "allow_multiple_coalitions",
 )
 MAX_ROWS = 50
-_EURO = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$|^\d+(,\d{1,2})?$|^\d+(\.\d{1,2})?$")
-
-
-class BadAmount(ValueError):
-    pass
-
-
-def parse_euros(text: str) -> int | None:
-    """'450.000', '450000', '450.000,50' or '1250.5' (in euros) to integer cents."""
-    cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
-    if not cleaned:
-        return None
-    if not _EURO.match(cleaned):
-        raise BadAmount(text)
-    if "," in cleaned or re.search(r"\.\d{3}(\.|$)", cleaned):
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        return int((Decimal(cleaned) * 100).to_integral_value())
-    except InvalidOperation as error:
-        raise BadAmount(text) from error
-
-
-def format_euros(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    euros, rest = divmod(cents, 100)
-    text = f"{euros:,}".replace(",", ".")
-    return f"{text},{rest:02d}" if rest else text
 
 
 def _local_moment(text: str) -> datetime | str | None:

@@ -8,7 +8,8 @@ from fastapi.responses import Response
 
 from app.auth.deps import WebCtx, verify_csrf
 from app.auth.permissions import Action, assert_can
-from app.challenges import forms, service
+from app.challenges import attachments, forms, lifecycle, search
+from app.challenges import questions as question_round
 from app.challenges.models import (
     ChallengeStatus,
     CriterionKind,
@@ -53,15 +54,15 @@ async def challenge_list(request: Request, ctx: WebCtx) -> Response:
     params = request.query_params
     status = params.get("status") if params.get("status") in STATUS_FILTERS else None
     theme = params.get("theme") if params.get("theme") in Theme.__members__ else None
-    filters = service.ChallengeFilter(
+    filters = search.ChallengeFilter(
         status=status,
         municipality=_int(params.get("municipality")),
         theme=Theme(theme) if theme else None,
         q=(params.get("q") or "")[:200],
         page=max(1, min(_int(params.get("page"), 1) or 1, 10_000)),
     )
-    page = await service.list_challenges(ctx, filters)
-    municipalities = await service.municipalities_with_challenges(ctx)
+    page = await search.list_challenges(ctx, filters)
+    municipalities = await search.municipalities_with_challenges(ctx)
     return render(
         request,
         "challenges/list.html",
@@ -71,7 +72,7 @@ async def challenge_list(request: Request, ctx: WebCtx) -> Response:
             "municipalities": municipalities,
             "themes": list(Theme),
             "statuses": STATUS_FILTERS,
-            "display_status": lambda c: service.display_status(c, ctx.now),
+            "display_status": lambda c: lifecycle.display_status(c, ctx.now),
             "query_without_page": _query_without(request, "page"),
         },
         block="results",
@@ -126,30 +127,30 @@ async def create_challenge(request: Request, ctx: WebCtx) -> Response:
             _form_context(values, errors, mode="new"),
             status_code=422,
         )
-    challenge = await service.create_draft(ctx, data)
+    challenge = await lifecycle.create_draft(ctx, data)
     return redirect(request, f"/challenges/{challenge.id}")
 
 
 @router.get("/challenges/{challenge_id}")
 async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    challenge = await service.get_challenge(ctx, challenge_id)
-    questions = await service.list_questions(ctx, challenge)
-    amendments = await service.list_amendments(ctx, challenge)
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
+    questions = await question_round.list_questions(ctx, challenge)
+    amendments = await lifecycle.list_amendments(ctx, challenge)
     problems = {}
     if challenge.status == ChallengeStatus.draft:
-        problems = publication_problems(service.as_input(challenge), ctx.now)
+        problems = publication_problems(lifecycle.as_input(challenge), ctx.now)
     return render(
         request,
         "challenges/detail.html",
         {
             "challenge": challenge,
-            "status": service.display_status(challenge, ctx.now),
+            "status": lifecycle.display_status(challenge, ctx.now),
             "questions": questions,
             "amendments": amendments,
             "problems": {name: str(message) for name, message in problems.items()},
-            "questions_open": service.questions_open(challenge, ctx.now),
+            "questions_open": lifecycle.questions_open(challenge, ctx.now),
             "amendable": challenge.status == ChallengeStatus.published
-            and service.is_open(challenge, ctx.now),
+            and lifecycle.is_open(challenge, ctx.now),
             "now": ctx.now,
             "coalitions": await challenge_panel(ctx, challenge),
         },
@@ -159,11 +160,11 @@ async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> R
 @router.get("/challenges/{challenge_id}/edit")
 async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx)
-    challenge = await service.get_challenge(ctx, challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
     action = Action.challenge_edit if mode == "edit" else Action.challenge_amend
     assert_can(ctx.user, action, challenge)
-    values = forms.values_from(service.as_input(challenge))
+    values = forms.values_from(lifecycle.as_input(challenge))
     return render(
         request,
         "challenges/form.html",
@@ -174,7 +175,7 @@ async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
 @router.post("/challenges/{challenge_id}/edit")
 async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx)
-    challenge = await service.get_challenge(ctx, challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
     form = await request.form()
     values = forms.values_from_form(form)
@@ -189,9 +190,9 @@ async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
         if errors:
             raise ValidationFailed(errors)
         if mode == "edit":
-            await service.update_draft(ctx, challenge_id, data)
+            await lifecycle.update_draft(ctx, challenge_id, data)
         else:
-            await service.amend(ctx, challenge_id, data, reason)
+            await lifecycle.amend(ctx, challenge_id, data, reason)
     except ValidationFailed as failed:
         return render(
             request,
@@ -205,14 +206,14 @@ async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
 @router.post("/challenges/{challenge_id}/publish")
 async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx)
-    await service.publish(ctx, challenge_id)
+    await lifecycle.publish(ctx, challenge_id)
     return redirect(request, f"/challenges/{challenge_id}")
 
 
 @router.get("/challenges/{challenge_id}/cancel")
 async def cancel_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx)
-    challenge = await service.get_challenge(ctx, challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.challenge_cancel, challenge)
     return render(request, "challenges/cancel.html", {"challenge": challenge, "errors": {}})
 
@@ -226,9 +227,9 @@ async def cancel_challenge(
 ) -> Response:
     _signed_in(ctx)
     try:
-        await service.cancel(ctx, challenge_id, reason)
+        await lifecycle.cancel(ctx, challenge_id, reason)
     except ValidationFailed as failed:
-        challenge = await service.get_challenge(ctx, challenge_id)
+        challenge = await lifecycle.get_challenge(ctx, challenge_id)
         return render(
             request,
             "challenges/cancel.html",
@@ -251,7 +252,7 @@ async def ask_question(
             {"text": Lazy("Write your question (at least a few words).")},
             "Write your question (at least a few words).",
         )
-    await service.ask_question(ctx, challenge_id, text)
+    await question_round.ask_question(ctx, challenge_id, text)
     return redirect(request, f"/challenges/{challenge_id}#questions")
 
 
@@ -266,7 +267,7 @@ async def answer_question(
     _signed_in(ctx)
     if len(answer.strip()) < 2:
         raise ValidationFailed({"answer": Lazy("Write the answer.")}, "Write the answer.")
-    await service.answer_question(ctx, challenge_id, question_id, answer)
+    await question_round.answer_question(ctx, challenge_id, question_id, answer)
     return redirect(request, f"/challenges/{challenge_id}#questions")
 
 
@@ -282,7 +283,7 @@ async def upload_attachment(
     if file is None or not file.filename:
         raise ValidationFailed({"file": Lazy("Choose a file.")}, "Choose a file.")
     settings = request.app.state.settings
-    await service.add_attachment(
+    await attachments.add_attachment(
         ctx,
         request.app.state.documents,
         challenge_id,
@@ -298,6 +299,6 @@ async def upload_attachment(
 async def download_attachment(
     request: Request, ctx: WebCtx, challenge_id: Id, attachment_id: Id
 ) -> Response:
-    attachment = await service.get_attachment(ctx, challenge_id, attachment_id)
+    attachment = await attachments.get_attachment(ctx, challenge_id, attachment_id)
     path = request.app.state.documents.path(attachment.document.storage_key)
     return file_download(path, attachment.filename, attachment.document.content_type)

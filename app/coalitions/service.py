@@ -6,10 +6,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import record, sealed_stream
+from app.audit.sealed import audit_sealed
 from app.auth.permissions import Action, assert_can, assert_signed_in, can, visible_coalitions
-from app.challenges.models import Challenge, ChallengeStatus
-from app.challenges.service import get_challenge, is_open
+from app.challenges.lifecycle import assert_open, get_challenge
+from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.coalitions.schemas import CoalitionIn, MembershipIn, ResponseIn
 from app.context import Context
@@ -25,31 +25,6 @@ def _loaded():
         selectinload(Coalition.members).selectinload(CoalitionMember.organisation),
         selectinload(Coalition.challenge),
     )
-
-
-async def audit_sealed(ctx: Context, coalition: Coalition, action: str, **data: object) -> None:
-    """Coalition and proposal events go to the challenge's sealed stream (see app/audit). Once
-    that stream opens, it names the coalition by its public id: integer ids would count every
-    coalition on the platform, those of challenges still sealed included."""
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action=action,
-        entity_type="coalition",
-        entity_id=None,
-        data={"coalition_id": str(coalition.public_id), **data},
-        stream=sealed_stream(coalition.challenge_id),
-    )
-
-
-def assert_open(challenge: Challenge, ctx: Context) -> None:
-    """Coalitions change only while the challenge takes proposals."""
-    if challenge.status != ChallengeStatus.published or not is_open(challenge, ctx.now):
-        raise Conflict(
-            "The submission deadline has passed; the coalition can no longer change.",
-            code="deadline_passed",
-        )
 
 
 async def load_coalition(ctx: Context, coalition_id: int) -> Coalition:

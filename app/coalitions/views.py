@@ -9,9 +9,8 @@ from pydantic import BaseModel, ValidationError
 
 from app.auth.deps import WebCtx, verify_csrf
 from app.auth.permissions import Action, assert_can, can
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.challenges.models import Challenge
-from app.challenges.schemas import field_errors
 from app.coalitions import service
 from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.schemas import CoalitionIn, MembershipIn, ResponseIn
@@ -21,6 +20,7 @@ from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
+from app.validation import field_errors
 from app.web import redirect, render
 
 router = APIRouter(
@@ -58,7 +58,7 @@ def _texts(errors: dict) -> dict[str, str]:
 
 
 def is_open(coalition: Coalition, ctx: Context) -> bool:
-    return challenges.is_open(coalition.challenge, ctx.now)
+    return lifecycle.is_open(coalition.challenge, ctx.now)
 
 
 # --- on the challenge page ---------------------------------------------------------------------
@@ -66,7 +66,7 @@ def is_open(coalition: Coalition, ctx: Context) -> bool:
 
 async def challenge_panel(ctx: Context, challenge: Challenge) -> dict[str, Any]:
     """What the challenge page shows about coalitions: only the caller's own, never others'."""
-    open_ = challenges.is_open(challenge, ctx.now)
+    open_ = lifecycle.is_open(challenge, ctx.now)
     mine: list[Coalition] = []
     if ctx.user is not None and can(ctx.user, Action.coalition_start):
         mine = [c for c in await service.my_coalitions(ctx) if c.challenge_id == challenge.id]
@@ -94,9 +94,9 @@ def _start_page(
 @router.get("/challenges/{challenge_id}/coalitions/new")
 async def start_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx)
-    challenge = await challenges.get_challenge(ctx, challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.coalition_start, challenge)
-    service.assert_open(challenge, ctx)
+    lifecycle.assert_open(challenge, ctx)
     return _start_page(request, challenge, {}, {})
 
 
@@ -107,7 +107,7 @@ async def start(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     try:
         coalition = await service.start_coalition(ctx, challenge_id, _parse(CoalitionIn, values))
     except ValidationFailed as failed:
-        challenge = await challenges.get_challenge(ctx, challenge_id)
+        challenge = await lifecycle.get_challenge(ctx, challenge_id)
         return _start_page(request, challenge, values, failed.errors, status_code=422)
     return redirect(request, f"/coalitions/{coalition.public_id}")
 

@@ -6,16 +6,21 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.service import record
 from app.auth.passwords import hash_password
-from app.challenges import service
+from app.auth.service import create_user
+from app.challenges import attachments, lifecycle, questions
 from app.challenges.schemas import ChallengeIn
 from app.clock import AMSTERDAM
+from app.coalitions import service as coalitions
+from app.coalitions.schemas import CoalitionIn, InviteIn, ResponseIn
 from app.config import get_settings
 from app.context import Context
 from app.demo.pdf import one_page_pdf
 from app.documents.store import LocalDocumentStore
 from app.organisations.models import Organisation, OrganisationKind, Role, User
+from app.proposals import opening as openings
+from app.proposals import service as proposals
+from app.proposals.schemas import ProposalContent
 
 DEMO_PASSWORD = "demo-uitkomst"
 
@@ -523,27 +528,15 @@ async def _users(db: AsyncSession, now: datetime) -> dict[str, User]:
     password_hash = hash_password(DEMO_PASSWORD)
     users = {}
     for email, name, org_name, role, _note in ACCOUNTS:
-        user = User(
+        users[email] = await create_user(
+            db,
+            orgs[org_name],
             email=email,
             name=name,
-            organisation_id=orgs[org_name].id,
             role=role,
             password_hash=password_hash,
-            created_at=now,
-        )
-        user.organisation = orgs[org_name]
-        db.add(user)
-        users[email] = user
-    await db.flush()
-    for user in users.values():
-        await record(
-            db,
             now=now,
-            actor_id=None,
-            action="user.created",
-            entity_type="user",
-            entity_id=user.id,
-            data={"role": user.role.value, "demo": True},
+            details={"role": role.value, "demo": True},
         )
     return users
 
@@ -556,9 +549,9 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
     for email, days_ago, data in challenges(now):
         written = now - timedelta(days=days_ago)
         ctx = Context(db=db, user=users[email], now=written)
-        challenge = await service.create_draft(ctx, ChallengeIn.model_validate(data))
+        challenge = await lifecycle.create_draft(ctx, ChallengeIn.model_validate(data))
         ctx.now = written + timedelta(days=2)
-        await service.add_attachment(
+        await attachments.add_attachment(
             ctx,
             store,
             challenge.id,
@@ -566,33 +559,33 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
             io.BytesIO(one_page_pdf(data["title"][:60])),
             get_settings().max_upload_bytes,
         )
-        await service.publish(ctx, challenge.id)
+        await lifecycle.publish(ctx, challenge.id)
         created.append((challenge, ctx))
 
     open_challenge, ctx = created[0]
     anna = Context(db=db, user=users["anna@welzijnvoorbeeldstad.nl"], now=now - timedelta(days=20))
     karim = Context(db=db, user=users["karim@jeugdhulpdebrug.nl"], now=now - timedelta(days=18))
-    q1 = await service.ask_question(
+    q1 = await questions.ask_question(
         anna,
         open_challenge.id,
         "Mogen ook leerlingen met een vrijstelling op grond van de Leerplichtwet meetellen?",
     )
-    await service.ask_question(
+    await questions.ask_question(
         karim,
         open_challenge.id,
         "Kan de gemeente de huidige wachttijd per school uitsplitsen?",
     )
     ctx.now = now - timedelta(days=15)
-    await service.answer_question(
+    await questions.answer_question(
         ctx,
         open_challenge.id,
         q1.id,
         "Nee. Leerlingen met een vrijstelling vallen buiten de doelgroep; zij tellen niet mee voor de indicatoren.",
     )
-    amended = service.as_input(open_challenge)
+    amended = lifecycle.as_input(open_challenge)
     amended.submission_deadline = amended.submission_deadline + timedelta(days=7)
     amended.expected_award_date = amended.expected_award_date + timedelta(days=7)
-    await service.amend(
+    await lifecycle.amend(
         ctx, open_challenge.id, amended, "Meer tijd voor coalitievorming na vragen uit de markt."
     )
 
@@ -600,7 +593,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
 
     officer = users["jeugd@voorbeeldstad.nl"]
     draft_ctx = Context(db=db, user=officer, now=now - timedelta(days=3))
-    await service.create_draft(
+    await lifecycle.create_draft(
         draft_ctx,
         ChallengeIn(
             title="Laaggeletterdheid: meer ouders lezen voor",
@@ -610,16 +603,16 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
             budget_cents=200_000_00,
         ),
     )
-    cancelled = await service.create_draft(
+    cancelled = await lifecycle.create_draft(
         draft_ctx,
         ChallengeIn.model_validate(
             challenges(now)[0][2]
             | {"title": "Huiswerkbegeleiding in de bibliotheek", "theme": "education"}
         ),
     )
-    await service.publish(draft_ctx, cancelled.id)
+    await lifecycle.publish(draft_ctx, cancelled.id)
     draft_ctx.now = now - timedelta(days=1)
-    await service.cancel(
+    await lifecycle.cancel(
         draft_ctx,
         cancelled.id,
         "De bibliotheek sluit tijdelijk voor verbouwing; de opgave komt later opnieuw.",
@@ -729,11 +722,6 @@ async def _coalitions(
     store: LocalDocumentStore,
 ) -> None:
     """Coalitions and proposals on the open challenge (sealed) and on the closed ones (opened)."""
-    from app.coalitions import service as coalitions
-    from app.coalitions.schemas import CoalitionIn, InviteIn, ResponseIn
-    from app.proposals import service as proposals
-    from app.proposals.schemas import ProposalContent
-
     for index, name, lead_email, member_emails, accept, submissions, approach in COALITIONS:
         challenge = created[index][0]
         deadline = challenge.submission_deadline
@@ -762,7 +750,7 @@ async def _coalitions(
         if not submissions:
             continue
         coalition = await coalitions.load_coalition(lead, coalition.id)
-        challenge = await service.get_challenge(lead, challenge.id)
+        challenge = await lifecycle.get_challenge(lead, challenge.id)
         accepted = [m for m in coalition.members if m.status.value == "accepted"]
         share = (challenge.budget_cents * 9 // 10) // len(accepted)
         lead.now = start + timedelta(days=3)
@@ -811,7 +799,7 @@ async def _coalitions(
                 now=challenge.submission_deadline + timedelta(hours=1),
             )
             officer.user = by_id[challenge.created_by_id]
-            await proposals.opening(officer, challenge.id)
+            await openings.opening(officer, challenge.id)
 
 
 def _ambition(indicator, version: int, seed: str) -> float:

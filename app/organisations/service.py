@@ -3,7 +3,6 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.audit.service import record
 from app.auth.permissions import Action, assert_can, assert_role_fits, can, manageable_users
 from app.context import Context
 from app.errors import Forbidden, NotFound, Unauthenticated
@@ -51,14 +50,12 @@ async def set_role(ctx: Context, user_id: int, role: Role | None) -> User:
     if member.role == role:
         return member
     previous, member.role = member.role, role
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=admin.id,
-        action="user.role_granted" if role else "user.role_removed",
-        entity_type="user",
-        entity_id=member.id,
-        data={"role": role, "previous": previous},
+    await ctx.record(
+        "user.role_granted" if role else "user.role_removed",
+        "user",
+        member.id,
+        role=role,
+        previous=previous,
     )
     await ctx.db.flush()
     return member

@@ -8,13 +8,14 @@ from fastapi.responses import Response
 
 from app.auth.deps import ApiCtx
 from app.auth.permissions import Action, assert_can
-from app.challenges.service import get_challenge
+from app.challenges.lifecycle import get_challenge
 from app.coalitions.service import get_coalition
 from app.context import Context
 from app.db import Id, writes_on_read
 from app.documents.download import file_download
 from app.errors import ValidationFailed
 from app.i18n import Lazy
+from app.proposals import opening as openings
 from app.proposals import service
 from app.proposals.models import ProposalSubmission
 from app.proposals.schemas import (
@@ -167,7 +168,7 @@ SEALED = {409: {"description": "Still sealed: the submission deadline has not pa
 @writes_on_read
 async def opening(ctx: ApiCtx, challenge_id: Id) -> OpeningOut:
     """The opening record, after the submission deadline (municipality and auditors)."""
-    record = await service.opening(ctx, challenge_id)
+    record = await openings.opening(ctx, challenge_id)
     return OpeningOut(
         challenge_id=record.challenge_id,
         deadline=record.deadline,
@@ -184,5 +185,5 @@ async def opened(ctx: ApiCtx, challenge_id: Id) -> list[SubmissionOut]:
     """Every opened proposal in full, after the deadline (municipality and auditors)."""
     return [
         SubmissionOut(**receipt_out(s).model_dump(), content=content)
-        for s, content in await service.opened_proposals(ctx, challenge_id)
+        for s, content in await openings.opened_proposals(ctx, challenge_id)
     ]

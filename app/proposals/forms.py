@@ -10,11 +10,11 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from app.challenges.forms import BadAmount, format_euros, parse_euros
 from app.challenges.models import Challenge
-from app.challenges.schemas import field_errors
 from app.i18n import Lazy, get_locale
+from app.money import BadAmount, format_euros, parse_euros
 from app.proposals.schemas import ProposalContent
+from app.validation import field_errors
 
 TEXTS = ("approach", "theory_of_change")
 _NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")

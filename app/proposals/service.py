@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import canonical, record
-from app.auth.permissions import Action, assert_can, can
-from app.challenges.models import Challenge, ChallengeStatus
-from app.challenges.service import get_challenge
-from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
-from app.coalitions.service import assert_open, audit_sealed, get_coalition
+from app.audit.sealed import audit_sealed
+from app.audit.service import canonical
+from app.auth.permissions import Action, assert_can
+from app.challenges.lifecycle import assert_open, get_challenge
+from app.challenges.models import Challenge
+from app.coalitions.models import Coalition, MemberStatus
+from app.coalitions.service import get_coalition
 from app.context import Context
 from app.documents.models import Document
 from app.documents.service import store_document
@@ -31,7 +32,6 @@ from app.proposals.models import (
 from app.proposals.queries import current_submission
 from app.proposals.schemas import ProposalContent
 from app.sealing import seal, sha256, unseal
-from app.web import moment
 
 
 def _draft_context(coalition_id: int) -> str:
@@ -384,99 +384,3 @@ async def submitted_attachment(
         raise NotFound("This document does not exist.")
     data = await store.read_async(document.storage_key, sealed=True)
     return listed["filename"], document.content_type, data
-
-
-async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
-    """The opening record; made on first request after the deadline, identical thereafter."""
-    challenge = await get_challenge(ctx, challenge_id)
-    if is_sealed(challenge, ctx.now) and can(
-        ctx.user, Action.opening_read, challenge, challenge.submission_deadline
-    ):
-        # A reader-to-be gets a clear answer that tells nothing about what is inside.
-        raise Conflict(
-            "The proposals stay sealed until the submission deadline (%(deadline)s).",
-            code="sealed",
-            deadline=moment(challenge.submission_deadline),
-        )
-    assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
-    return await _recorded_opening(ctx, challenge.id) or await _open(ctx, challenge.id)
-
-
-async def _recorded_opening(ctx: Context, challenge_id: int) -> ProposalOpening | None:
-    return await ctx.db.scalar(
-        select(ProposalOpening).where(ProposalOpening.challenge_id == challenge_id)
-    )
-
-
-async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
-    """Open at the deadline: wait until every submission holding the challenge has committed
-    (see `_hold_open_challenge`), then record what was accepted before the deadline."""
-    challenge = await get_challenge(ctx, challenge_id, for_update=True)
-    existing = await _recorded_opening(ctx, challenge.id)
-    if existing is not None:
-        return existing
-    deadline = challenge.submission_deadline
-    rows = await ctx.db.execute(
-        select(ProposalSubmission, Coalition)
-        .join(Coalition, Coalition.id == ProposalSubmission.coalition_id)
-        .options(selectinload(Coalition.members).selectinload(CoalitionMember.organisation))
-        .where(
-            ProposalSubmission.challenge_id == challenge.id,
-            ProposalSubmission.status == SubmissionStatus.current,
-            ProposalSubmission.submitted_at < deadline,
-        )
-        .order_by(ProposalSubmission.submitted_at)
-    )
-    entries = []
-    for submission, coalition in rows:
-        lead = next(
-            m for m in coalition.members if m.organisation_id == coalition.lead_organisation_id
-        )
-        entries.append(
-            {
-                "receipt_number": submission.receipt_number,
-                "coalition": coalition.name,
-                "coalition_id": str(coalition.public_id),
-                "lead": lead.organisation.name,
-                "version": submission.version,
-                "submitted_at": submission.submitted_at.isoformat(),
-                "content_hash": submission.content_hash,
-            }
-        )
-    # The proposals are opened at the deadline, whenever the record is first asked for: what it
-    # lists cannot change after the deadline.
-    record_ = ProposalOpening(
-        challenge_id=challenge.id, opened_at=deadline, deadline=deadline, entries=entries
-    )
-    ctx.db.add(record_)
-    await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="proposals.opened",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"deadline": deadline.isoformat(), "proposals": entries},
-    )
-    return record_
-
-
-async def opened_proposals(
-    ctx: Context, challenge_id: int
-) -> list[tuple[ProposalSubmission, dict]]:
-    """After the deadline, for the municipality and auditors: every opened proposal in full."""
-    record_ = await opening(ctx, challenge_id)
-    result = []
-    for entry in record_.entries:
-        submission, content = await submission_content(
-            ctx, UUID(entry["coalition_id"]), entry["version"]
-        )
-        result.append((submission, content))
-    return result
-
-
-def is_sealed(challenge: Challenge, now) -> bool:
-    return challenge.status == ChallengeStatus.published and (
-        challenge.submission_deadline is None or now < challenge.submission_deadline
-    )

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from app.audit.service import canonical
 from app.auth.deps import WebCtx, verify_csrf
 from app.auth.permissions import Action, assert_can, can
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.service import get_coalition
@@ -21,6 +21,7 @@ from app.documents.download import file_download
 from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
 from app.i18n import Lazy
 from app.proposals import forms, service
+from app.proposals import opening as openings
 from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
 from app.web import redirect, render
@@ -88,11 +89,11 @@ async def _proposal_page(
     status_code: int = 200,
 ) -> Response:
     coalition = await _member_coalition(ctx, coalition_id)
-    challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, coalition.challenge_id)
     content, draft = await service.load_draft(ctx, coalition)
     files = await service.attachments(ctx, coalition)
     missing = service.missing(challenge, coalition, content)
-    open_ = challenges.is_open(challenge, ctx.now)
+    open_ = lifecycle.is_open(challenge, ctx.now)
     members = [m for m in coalition.members if m.status == MemberStatus.accepted]
     preview = service.canonical_content(challenge, coalition, content, files)
     context = {
@@ -122,7 +123,7 @@ async def proposal_page(request: Request, ctx: WebCtx, coalition_id: UUID) -> Re
 async def save_proposal(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     """Save the draft; with action=submit the lead then submits it, in the same transaction."""
     coalition = await _member_coalition(ctx, coalition_id)
-    challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, coalition.challenge_id)
     form = await request.form()
     action = SUBMIT if form.get("action") == SUBMIT else SAVE
     members = [m.organisation_id for m in coalition.members if m.status == MemberStatus.accepted]
@@ -246,7 +247,7 @@ async def receipts(request: Request, ctx: WebCtx, coalition_id: UUID) -> Respons
 async def version_page(request: Request, ctx: WebCtx, coalition_id: UUID, version: Id) -> Response:
     coalition = await get_coalition(ctx, coalition_id)
     submission, content = await service.submission_content(ctx, coalition_id, version)
-    challenge = await challenges.get_challenge(ctx, coalition.challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, coalition.challenge_id)
     return render(
         request,
         "proposals/version.html",
@@ -284,7 +285,7 @@ async def version_attachment(
 async def _opening_challenge(ctx: Context, challenge_id: int) -> tuple[Challenge, bool]:
     """(challenge, sealed) for those who may read the opening record once the deadline passed."""
     _signed_in(ctx)
-    challenge = await challenges.get_challenge(ctx, challenge_id)
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
     # The same answers as the API: 403 for those who will never read it, 409 while sealed.
     assert_can(ctx.user, Action.opening_read, challenge, challenge.submission_deadline)
     return challenge, not can(ctx.user, Action.opening_read, challenge, ctx.now)
@@ -298,7 +299,7 @@ def _moment(text: str) -> datetime:
 @writes_on_read
 async def opening_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     challenge, sealed = await _opening_challenge(ctx, challenge_id)
-    record = None if sealed else await service.opening(ctx, challenge_id)
+    record = None if sealed else await openings.opening(ctx, challenge_id)
     entries = [
         {**entry, "submitted_at": _moment(entry["submitted_at"])}
         for entry in (record.entries if record else [])
@@ -319,7 +320,7 @@ async def opened_page(
     challenge, sealed = await _opening_challenge(ctx, challenge_id)
     if sealed or not RECEIPT_NUMBER.match(receipt_number):
         raise NotFound("This page does not exist.")
-    record = await service.opening(ctx, challenge_id)
+    record = await openings.opening(ctx, challenge_id)
     entry = next((e for e in record.entries if e["receipt_number"] == receipt_number), None)
     if entry is None:
         raise NotFound("This page does not exist.")

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition
 from app.organisations.models import OrganisationKind, Role, User
@@ -90,7 +90,7 @@ async def tender(make, app) -> Tender:
         "evaluator": await make.user(Role.evaluator),
     }
     challenge = await make.challenge(users["officer"], publish=True)
-    challenge = await challenges.get_challenge(make.ctx(users["officer"]), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(users["officer"]), challenge.id)
     coalition = await coalition_of(make, challenge, users["lead"], users["partner"])
     lead = make.ctx(users["lead"])
     await proposals.save_draft(

@@ -11,7 +11,7 @@ from app.audit.api import shown_in_full
 from app.audit.models import AuditEvent
 from app.audit.service import PLATFORM, record
 from app.auth.service import start_session
-from app.challenges import service as challenges
+from app.challenges import questions
 from app.organisations.models import Role
 from tests.audit.world import after_deadline, bearer
 
@@ -52,10 +52,10 @@ async def busy_platform(client, make, two_towns, app, clock):
     a, b = two_towns["a"], two_towns["b"]
     draft = await make.challenge(b["officer"], title=DRAFT_TITLE)
     provider = await make.user(Role.provider_member)
-    question = await challenges.ask_question(
+    question = await questions.ask_question(
         make.ctx(provider), b["challenge"].id, "Mag een school penvoerder zijn?"
     )
-    await challenges.answer_question(make.ctx(b["officer"]), b["challenge"].id, question.id, "Ja.")
+    await questions.answer_question(make.ctx(b["officer"]), b["challenge"].id, question.id, "Ja.")
     for officer in (a["officer"], b["officer"], provider):
         await start_session(make.db, officer, clock.now(), 1)
     for town in (a, b):

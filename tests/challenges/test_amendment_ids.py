@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.challenges import forms, service
+from app.challenges import forms, lifecycle
 from app.challenges.models import Criterion, Indicator
 from app.errors import ValidationFailed
 from app.organisations.models import Role
@@ -35,12 +35,12 @@ async def officer(make):
 @pytest.fixture
 async def published(make, officer):
     challenge = await make.challenge(officer, publish=True, **_three_indicators(make))
-    return await service.get_challenge(make.ctx(officer), challenge.id)
+    return await lifecycle.get_challenge(make.ctx(officer), challenge.id)
 
 
 def _without_first(challenge):
     """The challenge as written, minus its first indicator; the formula follows its indicator."""
-    data = service.as_input(challenge)
+    data = lifecycle.as_input(challenge)
     criteria = [
         c.model_copy(update={"indicator_position": 1}) if c.indicator_position == 2 else c
         for c in data.criteria
@@ -62,8 +62,8 @@ async def _indicator_ids(make, challenge_id: int) -> list[int]:
 
 async def test_removing_the_first_indicator_keeps_the_others_ids(make, officer, published):
     removed, *kept = [i.id for i in published.indicators]
-    await service.amend(make.ctx(officer), published.id, _without_first(published), "Geschrapt")
-    after = await service.get_challenge(make.ctx(officer), published.id)
+    await lifecycle.amend(make.ctx(officer), published.id, _without_first(published), "Geschrapt")
+    after = await lifecycle.get_challenge(make.ctx(officer), published.id)
     assert [(i.id, i.name) for i in after.indicators] == list(zip(kept, NAMES[1:], strict=True))
     assert removed not in await _indicator_ids(make, published.id)
     assert await make.db.get(Indicator, removed) is None
@@ -78,8 +78,8 @@ async def test_without_ids_rows_are_matched_by_name_not_position(make, officer, 
     data = data.model_copy(
         update={"indicators": [i.model_copy(update={"id": None}) for i in data.indicators]}
     )
-    await service.amend(make.ctx(officer), published.id, data, "Geschrapt")
-    after = await service.get_challenge(make.ctx(officer), published.id)
+    await lifecycle.amend(make.ctx(officer), published.id, data, "Geschrapt")
+    after = await lifecycle.get_challenge(make.ctx(officer), published.id)
     assert {i.name: i.id for i in after.indicators} == {n: ids[n] for n in NAMES[1:]}
 
 
@@ -100,9 +100,9 @@ async def test_committed_target_still_names_the_same_indicator(make, officer, pu
     )
     await proposals.save_draft(make.ctx(lead), coalition.public_id, content)
 
-    await service.amend(make.ctx(officer), published.id, _without_first(published), "Geschrapt")
+    await lifecycle.amend(make.ctx(officer), published.id, _without_first(published), "Geschrapt")
 
-    after = await service.get_challenge(make.ctx(officer), published.id)
+    after = await lifecycle.get_challenge(make.ctx(officer), published.id)
     saved, _draft = await proposals.load_draft(make.ctx(lead), coalition)
     by_id = {i.id: i for i in after.indicators}
     committed = {t.indicator_id: t.value for t in saved.targets}
@@ -115,22 +115,22 @@ async def test_committed_target_still_names_the_same_indicator(make, officer, pu
 
 async def test_a_removed_id_is_never_given_to_a_new_indicator(make, officer, published):
     removed = published.indicators[0].id
-    await service.amend(make.ctx(officer), published.id, _without_first(published), "Geschrapt")
-    after = await service.get_challenge(make.ctx(officer), published.id)
+    await lifecycle.amend(make.ctx(officer), published.id, _without_first(published), "Geschrapt")
+    after = await lifecycle.get_challenge(make.ctx(officer), published.id)
     kept = [i.id for i in after.indicators]
-    data = service.as_input(after)
+    data = lifecycle.as_input(after)
     new = data.indicators[0].model_copy(update={"id": None, "name": "Nieuw"})
     criteria = [
         c if c.indicator_position is None else c.model_copy(update={"indicator_position": 2})
         for c in data.criteria
     ]
-    await service.amend(
+    await lifecycle.amend(
         make.ctx(officer),
         published.id,
         data.model_copy(update={"indicators": [new, *data.indicators], "criteria": criteria}),
         "Toegevoegd",
     )
-    latest = await service.get_challenge(make.ctx(officer), published.id)
+    latest = await lifecycle.get_challenge(make.ctx(officer), published.id)
     assert latest.indicators[0].name == "Nieuw"
     assert latest.indicators[0].id not in {removed, *kept}
     assert [i.id for i in latest.indicators[1:]] == kept
@@ -138,11 +138,11 @@ async def test_a_removed_id_is_never_given_to_a_new_indicator(make, officer, pub
 
 async def test_an_id_of_another_challenge_is_refused(make, officer, published):
     other = await make.challenge(officer, **_three_indicators(make))
-    other = await service.get_challenge(make.ctx(officer), other.id)
-    data = service.as_input(published)
+    other = await lifecycle.get_challenge(make.ctx(officer), other.id)
+    data = lifecycle.as_input(published)
     foreign = data.indicators[0].model_copy(update={"id": other.indicators[0].id})
     with pytest.raises(ValidationFailed) as refused:
-        await service.amend(
+        await lifecycle.amend(
             make.ctx(officer),
             published.id,
             data.model_copy(update={"indicators": [foreign, *data.indicators[1:]]}),
@@ -154,13 +154,13 @@ async def test_an_id_of_another_challenge_is_refused(make, officer, published):
 
 async def test_a_formula_criterion_may_not_move_to_another_indicator(make, officer, published):
     """Removing the first indicator without following it leaves position 2 pointing nowhere."""
-    data = service.as_input(published)
+    data = lifecycle.as_input(published)
     criteria = [
         c.model_copy(update={"indicator_position": 1}) if c.indicator_position == 2 else c
         for c in data.criteria
     ]
     with pytest.raises(ValidationFailed) as refused:
-        await service.amend(
+        await lifecycle.amend(
             make.ctx(officer), published.id, data.model_copy(update={"criteria": criteria}), "Nee"
         )
     assert "criteria" in refused.value.errors
@@ -168,11 +168,11 @@ async def test_a_formula_criterion_may_not_move_to_another_indicator(make, offic
 
 async def test_draft_edit_removing_a_row_deletes_it(make, officer):
     draft = await make.challenge(officer, **_three_indicators(make))
-    draft = await service.get_challenge(make.ctx(officer), draft.id)
+    draft = await lifecycle.get_challenge(make.ctx(officer), draft.id)
     removed, *kept = [i.id for i in draft.indicators]
-    data = service.as_input(draft)
+    data = lifecycle.as_input(draft)
     data = data.model_copy(update={"indicators": data.indicators[1:], "criteria": []})
-    await service.update_draft(make.ctx(officer), draft.id, data)
+    await lifecycle.update_draft(make.ctx(officer), draft.id, data)
     assert await _indicator_ids(make, draft.id) == kept
     assert not (
         await make.db.scalars(select(Criterion).where(Criterion.challenge_id == draft.id))
@@ -184,7 +184,7 @@ async def test_the_page_form_carries_the_ids(client, officer, make, published):
     await sign_in(client, officer.email)
     page = await client.get(f"/challenges/{published.id}/edit")
     assert f'name="indicators-0-id" value="{removed}"' in page.text
-    values = forms.values_from(service.as_input(published))
+    values = forms.values_from(lifecycle.as_input(published))
     for name in forms.ROW_FIELDS["indicators"]:
         if name != "id":
             values[f"indicators-0-{name}"] = ""  # a row is removed by clearing it
@@ -204,13 +204,13 @@ async def test_the_page_form_carries_the_ids(client, officer, make, published):
 async def test_removing_the_last_indicator_does_not_free_its_id(make, officer):
     """SQLite hands the highest rowid out again once its row is gone; proposals may name it."""
     draft = await make.challenge(officer, **_three_indicators(make))
-    draft = await service.get_challenge(make.ctx(officer), draft.id)
+    draft = await lifecycle.get_challenge(make.ctx(officer), draft.id)
     removed = draft.indicators[2].id
-    data = service.as_input(draft)
+    data = lifecycle.as_input(draft)
     trimmed = data.model_copy(update={"indicators": data.indicators[:2], "criteria": []})
-    await service.update_draft(make.ctx(officer), draft.id, trimmed)
+    await lifecycle.update_draft(make.ctx(officer), draft.id, trimmed)
     new = data.indicators[0].model_copy(update={"id": None, "name": "Nieuw"})
-    data = service.as_input(await service.get_challenge(make.ctx(officer), draft.id))
+    data = lifecycle.as_input(await lifecycle.get_challenge(make.ctx(officer), draft.id))
     grown = data.model_copy(update={"indicators": [*data.indicators, new]})
-    await service.update_draft(make.ctx(officer), draft.id, grown)
+    await lifecycle.update_draft(make.ctx(officer), draft.id, grown)
     assert removed not in await _indicator_ids(make, draft.id)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.coalitions import service
 from app.coalitions.models import MemberStatus
 from app.coalitions.schemas import CoalitionIn, MembershipIn, ResponseIn
@@ -18,7 +18,7 @@ from tests.factories import coalition_of, complete_content
 async def world(make):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     partner = await make.user(Role.provider_member)
     outsider = await make.user(Role.provider_member)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from app.audit.models import AuditEvent
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.organisations.models import Role
 from app.proposals import service as proposals
 from tests.conftest import sign_in
@@ -43,7 +43,7 @@ async def world(make, app):
     submitted nothing stays hidden from the municipality and auditors (nothing was opened)."""
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     submitted = await coalition_of(make, challenge, lead)
     ctx = make.ctx(lead)

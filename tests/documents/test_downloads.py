@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import attachments, lifecycle
 from app.documents.download import content_disposition
 from app.organisations.models import Role
 from app.proposals import service as proposals
@@ -48,7 +48,7 @@ async def test_challenge_documents_download_safely(client, app, make):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer)
     data = samples.docx()
-    attachment = await challenges.add_attachment(
+    attachment = await attachments.add_attachment(
         make.ctx(officer), app.state.documents, challenge.id, NAME, io.BytesIO(data), 1_000_000
     )
     token = await make.token(officer)
@@ -67,7 +67,7 @@ async def submitted(app, make):
     """A coalition's draft document, submitted with version 1 (before the deadline)."""
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead)
     ctx = make.ctx(lead)

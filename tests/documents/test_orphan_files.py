@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from app.challenges import service as challenges
+from app import context
 from app.documents.service import store_document
 from app.documents.store import LocalDocumentStore
 from app.errors import Conflict
@@ -86,7 +86,7 @@ def _fail_after_the_write(monkeypatch):
     async def refuse(*_args, **_kwargs):
         raise Conflict("Something went wrong after the file was written.")
 
-    monkeypatch.setattr(challenges, "record", refuse)
+    monkeypatch.setattr(context, "record", refuse)
 
 
 async def test_a_request_failing_after_the_write_leaves_no_file(

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import attachments, lifecycle
 from app.organisations.models import Role
 from tests.conftest import csrf, sign_in
 from tests.documents import samples
@@ -28,7 +28,7 @@ async def draft(make, officer):
 @pytest.fixture
 async def world_lead(make, officer):
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     return lead, await coalition_of(make, challenge, lead)
 
@@ -217,7 +217,7 @@ async def test_a_body_sent_to_a_download_is_cut_off_without_a_server_error(
     """A file response reads the body while it sends, to hear the client going away: that read
     is cut off at the limit too, and ends the response instead of raising into it. (Called as
     plain ASGI: a response cut off like this is one httpx's test transport cannot represent.)"""
-    attachment = await challenges.add_attachment(
+    attachment = await attachments.add_attachment(
         make.ctx(officer), app.state.documents, draft.id, "a.pdf", io.BytesIO(samples.pdf()), 10**6
     )
     token = await make.token(officer)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.organisations.models import OrganisationKind, Role
 from app.proposals import service as proposals
 from tests.conftest import sign_in
@@ -25,7 +25,7 @@ async def towns(make):
         "other_auditor": await make.user(Role.auditor, org=other, email="controle@anderstad.nl"),
     }
     challenge = await make.challenge(people["officer"], publish=True)
-    challenge = await challenges.get_challenge(make.ctx(people["officer"]), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(people["officer"]), challenge.id)
     lead = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead)
     content = complete_content(challenge, coalition, approach=APPROACH)

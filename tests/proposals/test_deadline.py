@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.challenges.schemas import ChallengeIn
 from app.errors import Conflict
 from app.organisations.models import Role
+from app.proposals import opening as openings
 from app.proposals import service
 from tests.factories import challenge_data, coalition_of, complete_content
 
@@ -20,7 +21,7 @@ MS = timedelta(milliseconds=1)
 async def world(make):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     partner = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead, partner)
@@ -58,7 +59,7 @@ async def test_the_opening_carries_the_deadline_whenever_it_is_first_read(make, 
     accepted = await service.submit(
         at(make.ctx(lead), deadline - MS, deadline - MS), coalition.public_id
     )
-    record = await service.opening(
+    record = await openings.opening(
         replace(make.ctx(officer), now=deadline + timedelta(days=9)), challenge.id
     )
     assert record.opened_at == deadline
@@ -68,14 +69,14 @@ async def test_the_opening_carries_the_deadline_whenever_it_is_first_read(make, 
 async def test_once_opened_a_clock_running_behind_cannot_add_a_submission(make, world):
     officer, challenge, lead, coalition = world
     deadline = challenge.submission_deadline
-    await service.opening(replace(make.ctx(officer), now=deadline), challenge.id)
+    await openings.opening(replace(make.ctx(officer), now=deadline), challenge.id)
     behind = at(make.ctx(lead), deadline - MS, deadline - MS)
     with pytest.raises(Conflict) as refused:
         await service.submit(behind, coalition.public_id)
     assert refused.value.code == "deadline_passed"
     with pytest.raises(Conflict):
         await service.withdraw(behind, coalition.public_id)
-    record = await service.opening(replace(make.ctx(officer), now=deadline), challenge.id)
+    record = await openings.opening(replace(make.ctx(officer), now=deadline), challenge.id)
     assert record.entries == []
 
 
@@ -87,7 +88,7 @@ async def test_a_withdrawal_after_the_deadline_is_refused_and_the_version_stays_
     )
     with pytest.raises(Conflict):
         await service.withdraw(at(make.ctx(lead), deadline - MS, deadline), coalition.public_id)
-    record = await service.opening(replace(make.ctx(officer), now=deadline), challenge.id)
+    record = await openings.opening(replace(make.ctx(officer), now=deadline), challenge.id)
     assert [e["receipt_number"] for e in record.entries] == [accepted.receipt_number]
 
 
@@ -99,5 +100,5 @@ async def test_an_amendment_that_reaches_the_challenge_after_the_deadline_is_ref
     )
     late = at(make.ctx(officer), deadline - timedelta(seconds=1), deadline)
     with pytest.raises(Conflict) as refused:
-        await challenges.amend(late, challenge.id, data, "Meer tijd voor de coalities.")
+        await lifecycle.amend(late, challenge.id, data, "Meer tijd voor de coalities.")
     assert refused.value.code == "deadline_passed"

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import select
 
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.organisations.models import Role, User
 from app.proposals import service
 from tests.conftest import sign_in
@@ -22,7 +22,7 @@ async def sealed(make, tmp_path, app):
     """One submitted proposal (with a document) on an open challenge, and every kind of outsider."""
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead)
     coalition.name = f"Coalitie {SECRET}"

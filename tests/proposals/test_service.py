@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.audit.service import canonical, verify_chain
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.documents.store import LocalDocumentStore
 from app.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from app.organisations.models import Role
+from app.proposals import opening as openings
 from app.proposals import service
 from app.proposals.models import ProposalDraft, ProposalSubmission, SubmissionStatus
 from app.proposals.schemas import ProposalContent
@@ -27,7 +28,7 @@ LATE = 30.001  # days after the factory's start: just past the submission deadli
 async def world(make, tmp_path):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     partner = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead, partner)
@@ -211,21 +212,21 @@ async def test_opening_lists_current_submissions_received_before_the_deadline(ma
     await service.withdraw(make.ctx(other_lead, days=3), withdrawn.public_id)
 
     with pytest.raises(Conflict) as sealed:
-        await service.opening(make.ctx(officer, days=29), challenge.id)
+        await openings.opening(make.ctx(officer, days=29), challenge.id)
     assert sealed.value.code == "sealed"
     assert set(sealed.value.params) == {"deadline"}  # the answer carries nothing else
 
-    record = await service.opening(make.ctx(officer, days=LATE), challenge.id)
+    record = await openings.opening(make.ctx(officer, days=LATE), challenge.id)
     assert [(e["receipt_number"], e["version"], e["content_hash"]) for e in record.entries] == [
         (final.receipt_number, 2, final.content_hash)
     ]
-    again = await service.opening(make.ctx(officer, days=LATE + 1), challenge.id)
+    again = await openings.opening(make.ctx(officer, days=LATE + 1), challenge.id)
     assert again.id == record.id
     opened = await db.scalars(select(AuditEvent).where(AuditEvent.action == "proposals.opened"))
     assert [e.stream for e in opened] == ["platform"]
     assert (await verify_chain(db)).ok
 
-    proposals = await service.opened_proposals(make.ctx(officer, days=LATE), challenge.id)
+    proposals = await openings.opened_proposals(make.ctx(officer, days=LATE), challenge.id)
     assert [content["approach"] for _s, content in proposals] == ["Versie twee"]
 
 
@@ -234,10 +235,10 @@ async def test_opening_is_for_the_owner_municipality_and_auditors(make, world):
     other_officer = await make.user(Role.policy_officer)
     auditor = await make.user(Role.auditor, org=officer.organisation)
     provider = await make.user(Role.provider_member)
-    assert (await service.opening(make.ctx(auditor, days=LATE), challenge.id)).entries == []
+    assert (await openings.opening(make.ctx(auditor, days=LATE), challenge.id)).entries == []
     for user in (other_officer, provider, None):
         with pytest.raises((Forbidden, Unauthenticated)):
-            await service.opening(make.ctx(user, days=LATE), challenge.id)
+            await openings.opening(make.ctx(user, days=LATE), challenge.id)
 
 
 def test_canonical_json_is_stable():

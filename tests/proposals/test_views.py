@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.challenges import service as challenges
+from app.challenges import lifecycle
 from app.coalitions import service as coalitions
 from app.organisations.models import Role
 from app.proposals import service
@@ -20,7 +20,7 @@ from tests.factories import coalition_of, complete_content
 async def world(make):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     partner = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead, partner)
@@ -325,7 +325,7 @@ async def test_odd_proposal_input_is_refused_next_to_its_field(client, world, fi
 async def test_opened_proposal_page_links_its_documents(client, app, clock, make):
     officer = await make.user(Role.policy_officer)
     challenge = await make.challenge(officer, publish=True)
-    challenge = await challenges.get_challenge(make.ctx(officer), challenge.id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
     lead = await make.user(Role.provider_member)
     coalition = await coalition_of(make, challenge, lead)
     await service.save_draft(

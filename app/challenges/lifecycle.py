@@ -1,15 +1,12 @@
-"""Use cases of a challenge: write, publish, amend, cancel, find, and the question round."""
+"""A challenge's life: write, publish, amend, cancel, and the states it can be in."""
 
-import math
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.audit.service import record
-from app.auth.permissions import Action, assert_can, assert_signed_in, can, readable_challenges
+from app.auth.permissions import Action, assert_can, assert_signed_in, can
 from app.challenges.models import (
     Amendment,
     Challenge,
@@ -18,16 +15,11 @@ from app.challenges.models import (
     Criterion,
     Indicator,
     MinimumRequirement,
-    Question,
-    Theme,
 )
 from app.challenges.schemas import ChallengeIn, CriterionIn, IndicatorIn, publication_problems
 from app.context import Context
-from app.documents.service import store_document
-from app.documents.store import LocalDocumentStore
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.i18n import Lazy
-from app.organisations.models import Organisation
 
 _SCALARS = (
     "title",
@@ -47,13 +39,17 @@ _SCALARS = (
     "expected_award_date",
     "allow_multiple_coalitions",
 )
-_FULL = (
-    selectinload(Challenge.organisation),
-    selectinload(Challenge.indicators),
-    selectinload(Challenge.criteria),
-    selectinload(Challenge.requirements),
-    selectinload(Challenge.attachments).selectinload(ChallengeAttachment.document),
-)
+
+
+def _full():
+    """Everything a challenge page shows; built per query, once every mapper is known."""
+    return (
+        selectinload(Challenge.organisation),
+        selectinload(Challenge.indicators),
+        selectinload(Challenge.criteria),
+        selectinload(Challenge.requirements),
+        selectinload(Challenge.attachments).selectinload(ChallengeAttachment.document),
+    )
 
 
 def is_open(challenge: Challenge, now: datetime) -> bool:
@@ -63,6 +59,15 @@ def is_open(challenge: Challenge, now: datetime) -> bool:
         and challenge.submission_deadline is not None
         and now < challenge.submission_deadline
     )
+
+
+def assert_open(challenge: Challenge, ctx: Context) -> None:
+    """Coalitions and proposals change only while the challenge takes proposals."""
+    if challenge.status != ChallengeStatus.published or not is_open(challenge, ctx.now):
+        raise Conflict(
+            "The submission deadline has passed; the coalition can no longer change.",
+            code="deadline_passed",
+        )
 
 
 def questions_open(challenge: Challenge, now: datetime) -> bool:
@@ -186,7 +191,7 @@ async def get_challenge(
     `for_share` lets many submissions hold the challenge at once while keeping out whoever takes
     it `for_update` (the opening, an amendment), until they commit. SQLite needs neither: its
     writers take the one write lock when they begin."""
-    query = select(Challenge).options(*_FULL).where(Challenge.id == challenge_id)
+    query = select(Challenge).options(*_full()).where(Challenge.id == challenge_id)
     if (for_update or for_share) and ctx.db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Challenge, read=not for_update)
     challenge = await ctx.db.scalar(query)
@@ -211,15 +216,7 @@ async def create_draft(ctx: Context, data: ChallengeIn) -> Challenge:
     _apply(challenge, data, ctx.now)
     ctx.db.add(challenge)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.created",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"title": data.title},
-    )
+    await ctx.record("challenge.created", "challenge", challenge.id, title=data.title)
     return challenge
 
 
@@ -233,14 +230,7 @@ async def update_draft(ctx: Context, challenge_id: int, data: ChallengeIn) -> Ch
         )
     _apply(challenge, data, ctx.now)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.draft_saved",
-        entity_type="challenge",
-        entity_id=challenge.id,
-    )
+    await ctx.record("challenge.draft_saved", "challenge", challenge.id)
     return challenge
 
 
@@ -256,17 +246,12 @@ async def publish(ctx: Context, challenge_id: int) -> Challenge:
     challenge.status = ChallengeStatus.published
     challenge.published_at = ctx.now
     challenge.updated_at = ctx.now
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.published",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={
-            "submission_deadline": challenge.submission_deadline.isoformat(),
-            "budget_cents": challenge.budget_cents,
-        },
+    await ctx.record(
+        "challenge.published",
+        "challenge",
+        challenge.id,
+        submission_deadline=challenge.submission_deadline.isoformat(),
+        budget_cents=challenge.budget_cents,
     )
     return challenge
 
@@ -307,14 +292,14 @@ def _frozen_criteria(challenge: Challenge, data: ChallengeIn) -> bool:
     return old == new
 
 
-async def _next_amendment_number(ctx: Context, challenge_id: int) -> int:
+async def next_amendment_number(ctx: Context, challenge_id: int) -> int:
     last = await ctx.db.scalar(
         select(func.max(Amendment.number)).where(Amendment.challenge_id == challenge_id)
     )
     return (last or 0) + 1
 
 
-def _assert_amendable(challenge: Challenge, now: datetime) -> None:
+def assert_amendable(challenge: Challenge, now: datetime) -> None:
     if challenge.status != ChallengeStatus.published:
         raise InvalidTransition("Only a published challenge can be amended.")
     if not is_open(challenge, now):
@@ -331,7 +316,7 @@ async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str)
     # not move a deadline that has already passed.
     ctx.now = ctx.read_clock()
     assert_can(ctx.user, Action.challenge_amend, challenge)
-    _assert_amendable(challenge, ctx.now)
+    assert_amendable(challenge, ctx.now)
     old = as_input(challenge)
     errors: dict[str, Lazy] = {}
     if len(reason.strip()) < 3:
@@ -368,7 +353,7 @@ async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str)
     _apply(challenge, data, ctx.now)
     amendment = Amendment(
         challenge_id=challenge.id,
-        number=await _next_amendment_number(ctx, challenge.id),
+        number=await next_amendment_number(ctx, challenge.id),
         reason=reason.strip(),
         changes=changes,
         created_by_id=ctx.user.id,
@@ -376,14 +361,12 @@ async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str)
     )
     ctx.db.add(amendment)
     await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.amended",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"amendment": amendment.number, "fields": sorted(changes)},
+    await ctx.record(
+        "challenge.amended",
+        "challenge",
+        challenge.id,
+        amendment=amendment.number,
+        fields=sorted(changes),
     )
     return amendment
 
@@ -399,107 +382,8 @@ async def cancel(ctx: Context, challenge_id: int, reason: str) -> Challenge:
     challenge.cancelled_at = ctx.now
     challenge.cancel_reason = reason.strip()
     challenge.updated_at = ctx.now
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.cancelled",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"reason": reason.strip()},
-    )
+    await ctx.record("challenge.cancelled", "challenge", challenge.id, reason=reason.strip())
     return challenge
-
-
-@dataclass
-class ChallengeFilter:
-    status: str | None = None
-    municipality: int | None = None
-    theme: Theme | None = None
-    q: str | None = None
-    page: int = 1
-    per_page: int = 20
-
-
-@dataclass
-class Page:
-    items: list[Challenge]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
-def _filtered(ctx: Context, f: ChallengeFilter) -> Select:
-    query = select(Challenge).where(readable_challenges(ctx.user))
-    if f.status == "open":
-        query = query.where(
-            Challenge.status == ChallengeStatus.published, Challenge.submission_deadline > ctx.now
-        )
-    elif f.status == "closed":
-        query = query.where(
-            Challenge.status == ChallengeStatus.published, Challenge.submission_deadline <= ctx.now
-        )
-    elif f.status in ("draft", "cancelled"):
-        query = query.where(Challenge.status == ChallengeStatus(f.status))
-    if f.municipality:
-        query = query.where(Challenge.organisation_id == f.municipality)
-    if f.theme:
-        query = query.where(Challenge.theme == f.theme)
-    for term in (f.q or "").replace("\x00", "").split()[:8]:
-        pattern = f"%{term.lower().replace('%', '').replace('_', '')}%"
-        query = query.where(
-            or_(
-                func.lower(Challenge.title).like(pattern),
-                func.lower(Challenge.summary).like(pattern),
-                func.lower(Challenge.desired_result).like(pattern),
-                func.lower(Challenge.target_group).like(pattern),
-            )
-        )
-    return query
-
-
-def _stage_order(now: datetime) -> ColumnElement[int]:
-    """Open challenges first (soonest deadline first), then drafts, closed, cancelled."""
-    return case(
-        (
-            and_(
-                Challenge.status == ChallengeStatus.published, Challenge.submission_deadline > now
-            ),
-            0,
-        ),
-        (Challenge.status == ChallengeStatus.draft, 1),
-        (Challenge.status == ChallengeStatus.published, 2),
-        else_=3,
-    )
-
-
-async def list_challenges(ctx: Context, f: ChallengeFilter) -> Page:
-    base = _filtered(ctx, f)
-    total = await ctx.db.scalar(select(func.count()).select_from(base.subquery()))
-    items = (
-        await ctx.db.scalars(
-            base.options(selectinload(Challenge.organisation))
-            .order_by(_stage_order(ctx.now), Challenge.submission_deadline, Challenge.id.desc())
-            .limit(f.per_page)
-            .offset((f.page - 1) * f.per_page)
-        )
-    ).all()
-    return Page(items=list(items), total=total or 0, page=f.page, per_page=f.per_page)
-
-
-async def municipalities_with_challenges(ctx: Context) -> list[Organisation]:
-    ids = select(Challenge.organisation_id).where(readable_challenges(ctx.user))
-    return list(
-        (
-            await ctx.db.scalars(
-                select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-            )
-        ).all()
-    )
 
 
 async def list_amendments(ctx: Context, challenge: Challenge) -> list[Amendment]:
@@ -512,133 +396,3 @@ async def list_amendments(ctx: Context, challenge: Challenge) -> list[Amendment]
             )
         ).all()
     )
-
-
-async def add_attachment(
-    ctx: Context,
-    store: LocalDocumentStore,
-    challenge_id: int,
-    filename: str,
-    source: BinaryIO,
-    max_bytes: int,
-    reason: str = "",
-) -> ChallengeAttachment:
-    """Attach a document; after publication that is an amendment and needs a reason."""
-    challenge = await get_challenge(ctx, challenge_id, for_update=True)
-    if challenge.status == ChallengeStatus.draft:
-        assert_can(ctx.user, Action.challenge_edit, challenge)
-    else:
-        assert_can(ctx.user, Action.challenge_amend, challenge)
-        _assert_amendable(challenge, ctx.now)
-        if len(reason.strip()) < 3:
-            raise ValidationFailed({"reason": Lazy("Give the reason for this amendment.")})
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
-    if not name:
-        raise ValidationFailed({"file": Lazy("Choose a file.")})
-    document = await store_document(ctx, store, source, max_bytes)
-    attachment = ChallengeAttachment(
-        challenge_id=challenge.id, document_id=document.id, filename=name, added_at=ctx.now
-    )
-    attachment.document = document
-    challenge.attachments.append(attachment)
-    challenge.updated_at = ctx.now
-    await ctx.db.flush()
-    if challenge.status != ChallengeStatus.draft:
-        amendment = Amendment(
-            challenge_id=challenge.id,
-            number=await _next_amendment_number(ctx, challenge.id),
-            reason=reason.strip(),
-            changes={"attachments": {"old": None, "new": name}},
-            created_by_id=ctx.user.id,
-            created_at=ctx.now,
-        )
-        ctx.db.add(amendment)
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="challenge.attachment_added",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"filename": name, "sha256": document.sha256},
-    )
-    return attachment
-
-
-async def get_attachment(
-    ctx: Context, challenge_id: int, attachment_id: int
-) -> ChallengeAttachment:
-    challenge = await get_challenge(ctx, challenge_id)
-    for attachment in challenge.attachments:
-        if attachment.id == attachment_id:
-            return attachment
-    raise NotFound("This document does not exist.")
-
-
-async def ask_question(ctx: Context, challenge_id: int, text: str) -> Question:
-    challenge = await get_challenge(ctx, challenge_id)
-    assert_can(ctx.user, Action.question_ask, challenge)
-    if not questions_open(challenge, ctx.now):
-        raise Conflict("The question round for this challenge is closed.", code="questions_closed")
-    last = await ctx.db.scalar(
-        select(func.max(Question.number)).where(Question.challenge_id == challenge.id)
-    )
-    question = Question(
-        challenge_id=challenge.id,
-        number=(last or 0) + 1,
-        text=text.strip(),
-        asked_by_id=ctx.user.id,
-        asked_at=ctx.now,
-    )
-    ctx.db.add(question)
-    await ctx.db.flush()
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="question.asked",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"question": question.number},
-    )
-    return question
-
-
-async def answer_question(
-    ctx: Context, challenge_id: int, question_id: int, answer: str
-) -> Question:
-    challenge = await get_challenge(ctx, challenge_id)
-    assert_can(ctx.user, Action.question_answer, challenge)
-    question = await ctx.db.scalar(
-        select(Question).where(Question.id == question_id, Question.challenge_id == challenge.id)
-    )
-    if question is None:
-        raise NotFound("This question does not exist.")
-    if challenge.status != ChallengeStatus.published:
-        raise InvalidTransition("Questions can only be answered on a published challenge.")
-    if question.answer is not None:
-        raise Conflict("This question has already been answered.", code="already_answered")
-    question.answer = answer.strip()
-    question.answered_by_id = ctx.user.id
-    question.answered_at = ctx.now
-    await record(
-        ctx.db,
-        now=ctx.now,
-        actor_id=ctx.user_id,
-        action="question.answered",
-        entity_type="challenge",
-        entity_id=challenge.id,
-        data={"question": question.number},
-    )
-    return question
-
-
-async def list_questions(ctx: Context, challenge: Challenge) -> list[Question]:
-    """Answered questions for everyone; the owner also sees open ones, an asker their own."""
-    query = select(Question).where(Question.challenge_id == challenge.id).order_by(Question.number)
-    if not can(ctx.user, Action.question_read_private, challenge):
-        visible = Question.answer.is_not(None)
-        if ctx.user is not None:
-            visible = or_(visible, Question.asked_by_id == ctx.user.id)
-        query = query.where(visible)
-    return list((await ctx.db.scalars(query)).all())

@@ -1,0 +1,110 @@
+"""The opening: at the submission deadline the sealed proposals are listed, once and for good."""
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.permissions import Action, assert_can, can
+from app.challenges.lifecycle import get_challenge
+from app.challenges.models import Challenge, ChallengeStatus
+from app.coalitions.models import Coalition, CoalitionMember
+from app.context import Context
+from app.errors import Conflict
+from app.i18n.formats import moment
+from app.proposals.models import ProposalOpening, ProposalSubmission, SubmissionStatus
+from app.proposals.service import submission_content
+
+
+async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
+    """The opening record; made on first request after the deadline, identical thereafter."""
+    challenge = await get_challenge(ctx, challenge_id)
+    if is_sealed(challenge, ctx.now) and can(
+        ctx.user, Action.opening_read, challenge, challenge.submission_deadline
+    ):
+        # A reader-to-be gets a clear answer that tells nothing about what is inside.
+        raise Conflict(
+            "The proposals stay sealed until the submission deadline (%(deadline)s).",
+            code="sealed",
+            deadline=moment(challenge.submission_deadline),
+        )
+    assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
+    return await _recorded_opening(ctx, challenge.id) or await _open(ctx, challenge.id)
+
+
+async def _recorded_opening(ctx: Context, challenge_id: int) -> ProposalOpening | None:
+    return await ctx.db.scalar(
+        select(ProposalOpening).where(ProposalOpening.challenge_id == challenge_id)
+    )
+
+
+async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
+    """Open at the deadline: wait until every submission holding the challenge has committed
+    (see `service._hold_open_challenge`), then record what was accepted before the deadline."""
+    challenge = await get_challenge(ctx, challenge_id, for_update=True)
+    existing = await _recorded_opening(ctx, challenge.id)
+    if existing is not None:
+        return existing
+    deadline = challenge.submission_deadline
+    rows = await ctx.db.execute(
+        select(ProposalSubmission, Coalition)
+        .join(Coalition, Coalition.id == ProposalSubmission.coalition_id)
+        .options(selectinload(Coalition.members).selectinload(CoalitionMember.organisation))
+        .where(
+            ProposalSubmission.challenge_id == challenge.id,
+            ProposalSubmission.status == SubmissionStatus.current,
+            ProposalSubmission.submitted_at < deadline,
+        )
+        .order_by(ProposalSubmission.submitted_at)
+    )
+    entries = []
+    for submission, coalition in rows:
+        lead = next(
+            m for m in coalition.members if m.organisation_id == coalition.lead_organisation_id
+        )
+        entries.append(
+            {
+                "receipt_number": submission.receipt_number,
+                "coalition": coalition.name,
+                "coalition_id": str(coalition.public_id),
+                "lead": lead.organisation.name,
+                "version": submission.version,
+                "submitted_at": submission.submitted_at.isoformat(),
+                "content_hash": submission.content_hash,
+            }
+        )
+    # The proposals are opened at the deadline, whenever the record is first asked for: what it
+    # lists cannot change after the deadline.
+    record_ = ProposalOpening(
+        challenge_id=challenge.id, opened_at=deadline, deadline=deadline, entries=entries
+    )
+    ctx.db.add(record_)
+    await ctx.db.flush()
+    await ctx.record(
+        "proposals.opened",
+        "challenge",
+        challenge.id,
+        deadline=deadline.isoformat(),
+        proposals=entries,
+    )
+    return record_
+
+
+async def opened_proposals(
+    ctx: Context, challenge_id: int
+) -> list[tuple[ProposalSubmission, dict]]:
+    """After the deadline, for the municipality and auditors: every opened proposal in full."""
+    record_ = await opening(ctx, challenge_id)
+    result = []
+    for entry in record_.entries:
+        submission, content = await submission_content(
+            ctx, UUID(entry["coalition_id"]), entry["version"]
+        )
+        result.append((submission, content))
+    return result
+
+
+def is_sealed(challenge: Challenge, now) -> bool:
+    return challenge.status == ChallengeStatus.published and (
+        challenge.submission_deadline is None or now < challenge.submission_deadline
+    )
