@@ -33,6 +33,7 @@ class World:
     coalition: Coalition
     users: dict[str, User]
     tokens: dict[str, str | None]
+    attachment_id: str | None = None
 
     @property
     def url(self) -> str:
