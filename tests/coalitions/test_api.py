@@ -204,11 +204,16 @@ async def test_callers_who_may_not_are_refused_and_nothing_changes(world, name, 
     assert await world.state() == before
 
 
+@pytest.mark.parametrize("moment", ["before_deadline", "after_deadline_nothing_submitted"])
 @pytest.mark.parametrize("who", OUTSIDERS)
 @pytest.mark.parametrize("name", COALITION_WRITES)
 async def test_outsiders_get_the_same_answer_for_a_sealed_coalition_as_for_a_missing_one(
-    world, name, who
+    world, name, who, moment
 ):
+    """After the deadline too, if the coalition submitted nothing: nothing of it was opened."""
+    if moment != "before_deadline":
+        world.past_the_deadline()
+    before = await world.state()
     method, url, kwargs = WRITES[name](world)
     sealed = await world.call(who, method, url, **kwargs)
     missing = await world.call(
@@ -216,6 +221,7 @@ async def test_outsiders_get_the_same_answer_for_a_sealed_coalition_as_for_a_mis
     )
     assert (sealed.status_code, sealed.json()) == (missing.status_code, missing.json())
     assert sealed.status_code == 404
+    assert await world.state() == before
 
 
 @pytest.mark.parametrize("name", WRITES)
