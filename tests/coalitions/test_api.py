@@ -226,8 +226,10 @@ async def test_outsiders_get_the_same_answer_for_a_sealed_coalition_as_for_a_mis
 
 @pytest.mark.parametrize("name", WRITES)
 async def test_anonymous_callers_learn_nothing_about_a_missing_coalition(world, name):
+    """Sign-in comes before any lookup: a missing coalition or challenge is not news to them."""
     method, url, kwargs = WRITES[name](world)
     url = url.replace(str(world.coalition.public_id), MISSING)
+    url = url.replace(f"/challenges/{world.challenge.id}/", "/challenges/2000000000/")
     response = await world.call("public", method, url, **kwargs)
     assert_refused(response, 401, "not_authenticated")
 
