@@ -86,6 +86,7 @@ async def _flush_membership(ctx: Context) -> None:
 
 
 async def start_coalition(ctx: Context, challenge_id: int, data: CoalitionIn) -> Coalition:
+    assert_signed_in(ctx.user)
     challenge = await get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.coalition_start, challenge)
     assert_open(challenge, ctx)

@@ -96,9 +96,11 @@ async def upload(
         file.file,
         request.app.state.settings.max_upload_bytes,
     )
+    # The name as stored (without the sender's folders), as the draft will list it.
+    files = await service.attachments(ctx, await get_coalition(ctx, coalition_id))
     return AttachmentOut(
         id=a.public_id,
-        filename=file.filename,
+        filename=next(name for row, name in files if row.id == a.id),
         content_type=a.document.content_type,
         size=a.document.size,
         sha256=a.document.sha256,
