@@ -14,8 +14,9 @@ def test_swagger_ui_renders_from_this_origin_only(pages, live_server) -> None:
     elsewhere: list[str] = []
     page.on(
         "request",
-        lambda request: urlparse(request.url).netloc not in (origin, "")
-        and elsewhere.append(request.url),
+        lambda request: (
+            urlparse(request.url).netloc not in (origin, "") and elsewhere.append(request.url)
+        ),
     )
     page.goto("/api/docs")
     page.wait_for_selector(".swagger-ui .info .title")
