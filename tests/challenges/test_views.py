@@ -441,7 +441,7 @@ async def test_the_platform_date_is_shown_in_demo_mode_only(
     challenge = await make.challenge(officer, publish=True)
     page = await client.get(f"/challenges/{challenge.id}")
     assert 'class="demo-date"' in page.text  # the test settings are in demo mode
-    assert "Datum van het platform: 2 maart 2026, 10:00" in page.text
+    assert "Demo: platformdatum 2 maart 2026, 10:00" in page.text
 
     production = Settings(**{**settings.model_dump(), "demo_mode": False})
     app = create_app(production, clock=FrozenClock(NOW))
