@@ -231,8 +231,10 @@ async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> 
     challenge = await service.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.challenge_publish, challenge)
     form = await request.form()
-    if form.get("confirm") != "yes":
+    complete = not publication_problems(service.as_input(challenge), ctx.now)
+    if form.get("confirm") != "yes" and complete:
         # The confirmation step, without JavaScript: the box next to the button must be ticked.
+        # (An incomplete draft goes on to be refused with what is missing.)
         message = Lazy("Tick the box to confirm that you want to publish this challenge.")
         return await _detail_page(
             request, ctx, challenge_id, publish_error=str(message), status_code=422

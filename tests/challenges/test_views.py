@@ -145,6 +145,10 @@ async def test_publish_incomplete_draft_shows_what_is_missing(client, officer):
     assert 'class="problems"' in page.text
     refused = await post_form(client, f"/challenges/{challenge_id}/publish", {"confirm": "yes"})
     assert refused.status_code == 422
+    # Unconfirmed, it is still refused for what is missing, not for the box.
+    unconfirmed = await post_form(client, f"/challenges/{challenge_id}/publish", {})
+    assert unconfirmed.status_code == 422
+    assert "Vink het vakje aan" not in unconfirmed.text
 
 
 async def test_amend_through_the_form(client, officer, make):
