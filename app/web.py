@@ -104,7 +104,7 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _demo_now(request: Request):
+def _demo_now(request: Request) -> datetime | None:
     """The platform's now, shown on every page in demo mode only (where the clock can move)."""
     app = request.scope.get("app")
     settings = getattr(app.state, "settings", None) if app is not None else None

@@ -399,6 +399,8 @@ async def test_resubmitting_identical_content_is_said_before_and_after(client, w
     assert again.headers["location"].endswith("?submitted=2#v2")
     receipts = await client.get(again.headers["location"].split("#")[0])
     assert "De inhoud is gelijk aan versie 1" in receipts.text
+    stale = await client.get(f"/coalitions/{coalition.public_id}/receipts?submitted=1")
+    assert 'id="submitted"' not in stale.text  # version 1 no longer counts: nothing to say
 
     changed = await save(client, coalition, {**form, "approach": "Anders."}, "submit")
     receipts = await client.get(changed.headers["location"].split("#")[0])
