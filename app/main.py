@@ -23,6 +23,7 @@ from app.coalitions import api as coalitions_api
 from app.coalitions import views as coalitions_views
 from app.config import ROOT, Settings, get_settings
 from app.db import create_engine, install_database
+from app.docs import install_docs
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.i18n import translate
@@ -169,7 +170,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         version="0.1.0",
         summary="Outcome-based commissioning: challenges, joint proposals, results.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # app/docs.py serves Swagger UI from the app itself
         redoc_url=None,
     )
     app.state.settings = settings
@@ -211,5 +212,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(coalitions_api.router)
     app.include_router(proposals_views.router)
     app.include_router(proposals_api.router)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.docs import DOCS_URL, OAUTH2_REDIRECT_URL, inline_script_hashes
 from app.i18n import DEFAULT_LOCALE, LOCALES, set_locale, translate
 from app.sealing import settings_of_app
 from app.web import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, render
@@ -157,14 +158,13 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 )
-# Swagger UI (/api/docs) comes from a CDN and starts with an inline script; until it is vendored
-# its two pages get a policy that lets exactly that run.
-DOCS_PATHS = ("/api/docs", "/docs/oauth2-redirect")
+# Swagger UI (/api/docs) is served from this origin (app/docs.py); its two pages start with an
+# inline script, which their policy allows by hash, exactly those and no other.
+DOCS_PATHS = (DOCS_URL, OAUTH2_REDIRECT_URL)
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'; "
-    "form-action 'self'; base-uri 'none'; object-src 'none'"
+    f"default-src 'self'; script-src 'self' {inline_script_hashes()}; style-src 'self'; "
+    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -94,6 +94,15 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _demo_now(request: Request) -> datetime | None:
+    """The platform's now, shown on every page in demo mode only (where the clock can move)."""
+    app = request.scope.get("app")
+    settings = getattr(app.state, "settings", None) if app is not None else None
+    if settings is None or not settings.demo_mode:
+        return None
+    return getattr(request.state, "now", None)
+
+
 def render(
     request: Request,
     template: str,
@@ -103,7 +112,12 @@ def render(
     block: str | None = None,
 ) -> HTMLResponse:
     """The whole page, or only `block` when htmx asks for that region."""
-    ctx = {"request": request, "user": getattr(request.state, "user", None), **(context or {})}
+    ctx = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "demo_now": _demo_now(request),
+        **(context or {}),
+    }
     if block and is_htmx(request) and request.headers.get("HX-Target") == block:
         return templates.TemplateResponse(
             request, template, ctx, status_code=status_code, block_name=block

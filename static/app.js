@@ -17,4 +17,30 @@
       status.textContent = heading ? heading.textContent : "";
     }
   });
+
+  // A table wider than its box scrolls inside it: say so above it, for those who do not see the
+  // shadows at its edges. The box itself is focusable, so the arrow keys scroll it.
+  function markScrollingTables() {
+    var boxes = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var hint = box.previousElementSibling;
+      var has = hint && hint.classList.contains("table-hint");
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !has) {
+        hint = document.createElement("p");
+        hint.className = "table-hint";
+        hint.id = "table-hint-" + i;
+        hint.textContent = document.body.dataset.tableHint || "";
+        box.parentNode.insertBefore(hint, box);
+        box.setAttribute("aria-describedby", hint.id);
+      } else if (!scrolls && has) {
+        box.removeAttribute("aria-describedby");
+        hint.remove();
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", markScrollingTables);
+  window.addEventListener("resize", markScrollingTables);
+  document.addEventListener("htmx:afterSettle", markScrollingTables);
 })();

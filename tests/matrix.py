@@ -26,9 +26,9 @@ from tests.conftest import csrf, sign_in
 from tests.documents.samples import make_pdf
 from tests.factories import Factory, coalition_of, complete_content
 
-# Not part of the matrix: files anyone may fetch, and the API's own description (its answers
-# are the same for everyone and it holds no data).
-SKIPPED_MOUNTS = {"/static"}
+# Not part of the matrix: files anyone may fetch (Swagger UI's too), and the API's own
+# description (its answers are the same for everyone and it holds no data).
+SKIPPED_MOUNTS = {"/static", "/static/swagger-ui"}
 SKIPPED_PATHS = {"/openapi.json", "/api/docs", "/docs/oauth2-redirect"}
 
 MOMENTS = ("sealed", "opened")  # before the submission deadline, and after it
@@ -244,6 +244,7 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
     forms = {
         "POST /challenges/new": {"title": "Matrix"},
         "POST /challenges/{challenge_id}/edit": {"title": "Matrix"},
+        "POST /challenges/{challenge_id}/publish": {"confirm": "yes"},
         "POST /challenges/{challenge_id}/questions": {"text": "Een vraag?"},
         "POST /challenges/{challenge_id}/questions/{question_id}/answer": {"answer": "Ja."},
         "POST /challenges/{challenge_id}/coalitions": {"name": "Matrix"},

@@ -22,6 +22,8 @@ CALLERS = [
 # action, object ("draft" | "published" | a user, see world() | None), callers allowed
 MATRIX = [
     (Action.challenge_create, None, {"owner_officer", "other_officer"}),
+    # A draft is its municipality's policy officers' own, as its banner says: not its admin's
+    # (who manages accounts) nor its auditors' (who read what was published or opened).
     (Action.challenge_read, "draft", {"owner_officer"}),
     (Action.challenge_read, "published", set(CALLERS)),
     (Action.challenge_edit, "draft", {"owner_officer"}),

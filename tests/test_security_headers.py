@@ -92,13 +92,25 @@ async def test_a_file_download(client, app, make, officer):
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_swagger_ui_gets_a_policy_that_lets_it_load(client):
+async def test_swagger_ui_loads_only_from_this_origin(client):
+    """/api/docs works without internet: every asset it names is served here, and its policy
+    allows this origin and its own inline scripts (by hash), no CDN and no 'unsafe-inline'."""
     response = await client.get("/api/docs")
     assert response.status_code == 200
     policy = response.headers["content-security-policy"]
-    assert "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net" in policy
-    assert "frame-ancestors 'none'" in policy
-    assert "https://cdn.jsdelivr.net/npm/swagger-ui-dist" in response.text
+    assert "https:" not in policy and "unsafe-inline" not in policy
+    assert "script-src 'self' 'sha256-" in policy
+    assert "style-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert len(assets) == 3  # the script, the style sheet and the icon
+    for url in assets:
+        assert url.startswith("/static/swagger-ui/"), url
+        served = await client.get(url)
+        assert served.status_code == 200, url
+        assert served.content
+    redirect = await client.get("/docs/oauth2-redirect")
+    assert redirect.status_code == 200
+    assert "unsafe-inline" not in redirect.headers["content-security-policy"]
 
 
 # --- HTTPS: HSTS and Secure cookies ----------------------------------------------------------

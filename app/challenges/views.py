@@ -131,8 +131,28 @@ async def create_challenge(request: Request, ctx: WebCtx) -> Response:
     return redirect(request, f"/challenges/{challenge.id}")
 
 
+# What a successful write tells on the page it leads to (?done=KEY), and only these.
+DONE = {
+    "published": Lazy(
+        "The challenge has been published: everyone can read it now, and providers can ask "
+        "questions and form coalitions."
+    ),
+}
+
+
 @router.get("/challenges/{challenge_id}")
 async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
+    return await _detail_page(request, ctx, challenge_id)
+
+
+async def _detail_page(
+    request: Request,
+    ctx: Context,
+    challenge_id: int,
+    *,
+    publish_error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     questions = await question_round.list_questions(ctx, challenge)
     amendments = await lifecycle.list_amendments(ctx, challenge)
@@ -153,7 +173,10 @@ async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> R
             and lifecycle.is_open(challenge, ctx.now),
             "now": ctx.now,
             "coalitions": await challenge_panel(ctx, challenge),
+            "done": str(DONE[done]) if (done := request.query_params.get("done")) in DONE else None,
+            "publish_error": publish_error,
         },
+        status_code=status_code,
     )
 
 
@@ -206,8 +229,19 @@ async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
 @router.post("/challenges/{challenge_id}/publish")
 async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     _signed_in(ctx)
+    challenge = await lifecycle.get_challenge(ctx, challenge_id)
+    assert_can(ctx.user, Action.challenge_publish, challenge)
+    form = await request.form()
+    complete = not publication_problems(lifecycle.as_input(challenge), ctx.now)
+    if form.get("confirm") != "yes" and complete:
+        # The confirmation step, without JavaScript: the box next to the button must be ticked.
+        # (An incomplete draft goes on to be refused with what is missing.)
+        message = Lazy("Tick the box to confirm that you want to publish this challenge.")
+        return await _detail_page(
+            request, ctx, challenge_id, publish_error=str(message), status_code=422
+        )
     await lifecycle.publish(ctx, challenge_id)
-    return redirect(request, f"/challenges/{challenge_id}")
+    return redirect(request, f"/challenges/{challenge_id}?done=published")
 
 
 @router.get("/challenges/{challenge_id}/cancel")

@@ -24,6 +24,7 @@ from app.proposals import forms, service
 from app.proposals import opening as openings
 from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
+from app.sealing import sha256
 from app.web import redirect, render
 
 router = APIRouter(
@@ -32,6 +33,10 @@ router = APIRouter(
 
 RECEIPT_NUMBER = re.compile(r"^[A-Z0-9-]{1,40}$")
 SUBMIT, SAVE = "submit", "save"
+CONFIRM_SUBMIT = Lazy(
+    "The draft has been saved but not submitted: tick the box to confirm that the coalition "
+    "submits this proposal."
+)
 
 
 def _signed_in(ctx: Context) -> None:
@@ -96,6 +101,7 @@ async def _proposal_page(
     open_ = lifecycle.is_open(challenge, ctx.now)
     members = [m for m in coalition.members if m.status == MemberStatus.accepted]
     preview = service.canonical_content(challenge, coalition, content, files)
+    current = await current_submission(ctx, coalition)
     context = {
         "coalition": coalition,
         "challenge": challenge,
@@ -105,11 +111,13 @@ async def _proposal_page(
         "open": open_,
         "lead": can(ctx.user, Action.proposal_submit, coalition),
         "members": members,
-        "current": await current_submission(ctx, coalition),
+        "current": current,
         "values": values if values is not None else forms.values_from(content),
         "errors": _texts(errors or {}),
         "notice": notice,
         "view": content_view(challenge, preview) if not open_ else None,
+        "identical_to_current": current is not None
+        and current.content_hash == sha256(canonical(preview).encode()),
     }
     return render(request, "proposals/draft.html", context, status_code=status_code)
 
@@ -146,6 +154,14 @@ async def save_proposal(request: Request, ctx: WebCtx, coalition_id: UUID) -> Re
         )
     if action == SAVE:
         return redirect(request, f"/coalitions/{coalition_id}/proposal?saved=1")
+    content, _draft = await service.load_draft(ctx, coalition)
+    if form.get("confirm") != "yes" and not service.missing(challenge, coalition, content):
+        # The confirmation step, without JavaScript: the draft is saved, nothing is submitted.
+        # (An incomplete one goes on to be refused with what is missing.)
+        message = str(CONFIRM_SUBMIT)
+        return await _proposal_page(
+            request, ctx, coalition_id, errors={"confirm": message}, notice=message, status_code=422
+        )
     try:
         submission = await service.submit(ctx, coalition_id)
     except ValidationFailed as incomplete:
@@ -157,7 +173,8 @@ async def save_proposal(request: Request, ctx: WebCtx, coalition_id: UUID) -> Re
         return await _proposal_page(
             request, ctx, coalition_id, notice=refused.text(), status_code=409
         )
-    return redirect(request, f"/coalitions/{coalition_id}/receipts#v{submission.version}")
+    version = submission.version
+    return redirect(request, f"/coalitions/{coalition_id}/receipts?submitted={version}#v{version}")
 
 
 @router.post("/coalitions/{coalition_id}/proposal/withdraw")
@@ -239,8 +256,22 @@ async def receipts(request: Request, ctx: WebCtx, coalition_id: UUID) -> Respons
             "challenge": coalition.challenge,
             "versions": list(reversed(versions)),
             "member": coalition.member(ctx.user.organisation_id) is not None,
+            **_just_submitted(request, versions),
         },
     )
+
+
+def _just_submitted(request: Request, versions: list) -> dict[str, Any]:
+    """After submitting (?submitted=N): that version, and an earlier one with the same content."""
+    number = request.query_params.get("submitted", "")
+    submitted = next((v for v in versions if number.isdigit() and v.version == int(number)), None)
+    same = None
+    if submitted is not None:
+        earlier = [v for v in versions if v.version < submitted.version]
+        same = next(
+            (v for v in reversed(earlier) if v.content_hash == submitted.content_hash), None
+        )
+    return {"submitted": submitted, "identical_to": same}
 
 
 @router.get("/coalitions/{coalition_id}/receipts/{version}")

@@ -86,6 +86,11 @@ def write_proposal(page, coalition_id: str) -> None:
     with page.expect_navigation():
         page.click('form[action$="/attachments"] button[type=submit]')
     assert page.locator('#documents a[href*="/proposal/attachments/"]').count() == 1
+    # The Remove button reads as a link: coloured text on the page's white, not white on white.
+    remove = page.locator('#documents form[action$="/remove"] button')
+    colour = remove.evaluate("b => getComputedStyle(b).color")
+    assert colour not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), colour
+    assert remove.evaluate("b => getComputedStyle(b).backgroundColor") == "rgba(0, 0, 0, 0)"
 
     page.fill("#f-approach", "Eén gezinscoach per thuiszitter, een leerwerkplek als doel.")
     page.fill("#f-theory_of_change", "Wie een doel buiten school heeft, gaat weer naar school.")
@@ -118,9 +123,11 @@ def test_two_organisations_form_a_coalition_and_submit(pages) -> None:
 
     sign_in(page, LEAD)
     write_proposal(page, coalition_id)
+    page.check("#f-confirm")  # the confirmation step
     with page.expect_navigation():
         page.click("button[name=action][value=submit]")
-    assert re.search(rf"/coalitions/{coalition_id}/receipts#v1$", page.url), page.url
+    assert re.search(rf"/coalitions/{coalition_id}/receipts\?submitted=1#v1$", page.url), page.url
+    assert page.locator("#submitted").count() == 1  # and it says it was submitted
     receipt = page.locator("#v1")
     assert receipt.locator(".badge-submission-current").count() == 1
     assert re.fullmatch(r"[0-9a-f]{64}", receipt.locator("code.hash").inner_text())

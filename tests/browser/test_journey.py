@@ -103,9 +103,11 @@ def test_officer_publishes_and_the_public_finds_it(pages) -> None:
     assert page.locator(".problems").count() == 0
     publish = page.locator('form[action$="/publish"] button')
     assert publish.is_enabled()
+    page.check("#f-confirm")  # the confirmation step
     with page.expect_navigation():
         publish.click()
-    assert page.url.endswith(f"/challenges/{challenge_id}")
+    assert page.url.endswith(f"/challenges/{challenge_id}?done=published")
+    assert page.locator("#done").count() == 1  # and it says it was done
     assert page.locator(".meta .badge-open").count() == 1
     assert page.locator("#draft-heading").count() == 0
     assert page.locator('a[href$="/edit"]').count() == 1  # now "amend"

@@ -2,11 +2,16 @@
 
 import io
 import zipfile
+from datetime import timedelta
 
+import httpx
 import pytest
 
-from app.organisations.models import Role
-from tests.conftest import csrf, post_form, sign_in
+from app.clock import FrozenClock
+from app.config import Settings
+from app.main import create_app
+from app.organisations.models import OrganisationKind, Role
+from tests.conftest import NOW, csrf, post_form, sign_in
 from tests.documents.samples import make_pdf
 
 FORM = {
@@ -66,8 +71,11 @@ async def test_officer_writes_publishes_and_public_finds_it(client, officer):
     assert f'action="/challenges/{challenge_id}/publish"' in draft.text
     assert "disabled" not in draft.text.split(f"/challenges/{challenge_id}/publish")[1][:300]
 
-    published = await post_form(client, f"/challenges/{challenge_id}/publish", {})
+    published = await post_form(client, f"/challenges/{challenge_id}/publish", {"confirm": "yes"})
     assert published.status_code == 303
+    assert published.headers["location"] == f"/challenges/{challenge_id}?done=published"
+    told = await client.get(published.headers["location"])
+    assert 'id="done"' in told.text and "De opgave is gepubliceerd" in told.text
 
     await post_form(client, "/logout", {})
     listing = await client.get("/challenges", params={"q": "detentie", "status": "open"})
@@ -135,8 +143,12 @@ async def test_publish_incomplete_draft_shows_what_is_missing(client, officer):
     challenge_id = await create_via_form(client, {"title": "Alleen een titel", "action": "save"})
     page = await client.get(f"/challenges/{challenge_id}")
     assert 'class="problems"' in page.text
-    refused = await post_form(client, f"/challenges/{challenge_id}/publish", {})
+    refused = await post_form(client, f"/challenges/{challenge_id}/publish", {"confirm": "yes"})
     assert refused.status_code == 422
+    # Unconfirmed, it is still refused for what is missing, not for the box.
+    unconfirmed = await post_form(client, f"/challenges/{challenge_id}/publish", {})
+    assert unconfirmed.status_code == 422
+    assert "Vink het vakje aan" not in unconfirmed.text
 
 
 async def test_amend_through_the_form(client, officer, make):
@@ -351,3 +363,95 @@ async def test_an_oversized_request_is_refused_before_it_is_read(client, officer
         files={"file": ("groot.pdf", huge, "application/pdf")},
     )
     assert response.status_code == 413
+
+
+async def test_publishing_needs_the_confirmation_box(client, officer):
+    await sign_in(client, officer.email)
+    challenge_id = await create_via_form(client)
+    draft = await client.get(f"/challenges/{challenge_id}")
+    assert 'name="confirm" type="checkbox" value="yes" required' in draft.text
+    assert "beleidsmedewerkers van uw gemeente" in draft.text  # who can see a draft
+
+    unconfirmed = await post_form(client, f"/challenges/{challenge_id}/publish", {})
+    assert unconfirmed.status_code == 422
+    assert 'id="f-confirm-error"' in unconfirmed.text
+    assert "Vink het vakje aan" in unconfirmed.text
+    assert (await client.get(f"/challenges/{challenge_id}")).text.count("badge-draft") >= 1
+    assert "De opgave is gepubliceerd" not in (await client.get(f"/challenges/{challenge_id}")).text
+
+
+async def test_a_municipality_admin_does_not_see_its_drafts_as_the_banner_says(client, make):
+    """The banner tells the officer who can see a draft: its municipality's policy officers.
+    Its admin manages accounts, not challenges: to them a draft does not exist (page and API)."""
+    municipality = await make.org(OrganisationKind.municipality)
+    officer = await make.user(Role.policy_officer, org=municipality)
+    admin = await make.user(Role.admin, org=municipality)
+    draft = await make.challenge(officer)
+    await sign_in(client, officer.email)
+    assert (
+        "alleen de beleidsmedewerkers van uw gemeente"
+        in (await client.get(f"/challenges/{draft.id}")).text
+    )
+    await sign_in(client, admin.email)
+    assert (await client.get(f"/challenges/{draft.id}")).status_code == 404
+
+
+async def test_the_edit_page_of_a_published_challenge_speaks_of_an_amendment(client, officer, make):
+    challenge = await make.challenge(officer, publish=True)
+    await sign_in(client, officer.email)
+    page = await client.get(f"/challenges/{challenge.id}/edit")
+    assert "Deze opgave is gepubliceerd" in page.text
+    assert "concept" not in page.text.lower()
+    draft = await make.challenge(officer)
+    assert "onvolledig concept opslaan" in (await client.get(f"/challenges/{draft.id}/edit")).text
+
+
+async def test_after_the_deadline_the_page_says_the_proposals_were_opened(
+    client, officer, make, clock
+):
+    challenge = await make.challenge(officer, publish=True)
+    before = await client.get(f"/challenges/{challenge.id}")
+    assert "blijven verzegeld tot de sluitingstermijn" in before.text
+    clock.advance(timedelta(days=31))
+    after = await client.get(f"/challenges/{challenge.id}")
+    assert "blijven verzegeld" not in after.text
+    assert "op de sluitingstermijn geopend" in after.text
+    assert "niet openbaar" in after.text
+
+
+async def test_when_the_question_round_closes_the_page_says_so(client, officer, make, clock):
+    challenge = await make.challenge(officer, publish=True)
+    provider = await make.user(Role.provider_member)
+    await sign_in(client, provider.email)
+    page = await client.get(f"/challenges/{challenge.id}")
+    assert 'id="f-question"' in page.text
+    assert 'id="questions-closed"' not in page.text
+    clock.advance(timedelta(days=15))  # past the question deadline, before the submission one
+    await sign_in(client, provider.email)
+    page = await client.get(f"/challenges/{challenge.id}")
+    assert 'id="f-question"' not in page.text
+    assert 'id="questions-closed"' in page.text
+    assert "De vragenronde is gesloten op" in page.text
+    assert "kunnen nog worden ingediend tot" in page.text
+    clock.advance(timedelta(days=16))  # past the submission deadline too
+    page = await client.get(f"/challenges/{challenge.id}")
+    assert "De vragenronde is gesloten op" in page.text
+    assert "kunnen nog worden ingediend" not in page.text
+
+
+async def test_the_platform_date_is_shown_in_demo_mode_only(
+    client, officer, make, settings, db_maker
+):
+    challenge = await make.challenge(officer, publish=True)
+    page = await client.get(f"/challenges/{challenge.id}")
+    assert 'class="demo-date"' in page.text  # the test settings are in demo mode
+    assert "Demo: platformdatum 2 maart 2026, 10:00" in page.text
+
+    production = Settings(**{**settings.model_dump(), "demo_mode": False})
+    app = create_app(production, clock=FrozenClock(NOW))
+    app.state.sessionmaker = db_maker
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        page = await other.get(f"/challenges/{challenge.id}")
+    assert page.status_code == 200
+    assert 'class="demo-date"' not in page.text

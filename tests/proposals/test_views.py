@@ -47,9 +47,11 @@ def page_of(coalition) -> str:
     return f"/coalitions/{coalition.public_id}/proposal"
 
 
-async def save(client, coalition, data, action="save"):
+async def save(client, coalition, data, action="save", confirm=True):
+    """Post the draft form; a submit ticks the confirmation box unless told not to."""
+    extra = {"confirm": "yes"} if action == "submit" and confirm else {}
     return await post_form(
-        client, page_of(coalition), {**data, "action": action}, page_of(coalition)
+        client, page_of(coalition), {**data, "action": action, **extra}, page_of(coalition)
     )
 
 
@@ -84,7 +86,8 @@ async def test_lead_fills_in_submits_and_gets_a_receipt(client, world):
 
     submitted = await save(client, coalition, complete_form(challenge, coalition), "submit")
     assert submitted.status_code == 303
-    assert submitted.headers["location"] == f"/coalitions/{coalition.public_id}/receipts#v1"
+    location = f"/coalitions/{coalition.public_id}/receipts?submitted=1#v1"
+    assert submitted.headers["location"] == location
     receipts = await client.get(f"/coalitions/{coalition.public_id}/receipts")
     number = re.search(r"UK-\d+-[0-9A-F]{10}", receipts.text).group(0)
     digest = re.search(r'<code class="hash">([0-9a-f]{64})</code>', receipts.text).group(1)
@@ -101,7 +104,7 @@ async def test_lead_fills_in_submits_and_gets_a_receipt(client, world):
     again = await save(
         client, coalition, complete_form(challenge, coalition, approach="Beter plan."), "submit"
     )
-    assert again.headers["location"].endswith("#v2")
+    assert again.headers["location"].endswith("?submitted=2#v2")
     receipts = await client.get(f"/coalitions/{coalition.public_id}/receipts")
     assert "Vervangen door een latere versie" in receipts.text
     assert number in receipts.text  # the first receipt is kept
@@ -349,3 +352,59 @@ async def test_opened_proposal_page_links_its_documents(client, app, clock, make
     assert link in page.text
     document = await client.get(link)
     assert document.status_code == 200 and document.content == pdf
+
+
+async def test_submitting_asks_for_confirmation_and_says_it_was_submitted(client, world):
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    await save(client, coalition, complete_form(challenge, coalition))
+    page = await client.get(page_of(coalition))
+    assert 'name="confirm" type="checkbox" value="yes" form="draft"' in page.text
+
+    unconfirmed = await save(
+        client, coalition, complete_form(challenge, coalition, approach="Nieuw."), "submit", False
+    )
+    assert unconfirmed.status_code == 422
+    assert "opgeslagen maar niet ingediend" in unconfirmed.text
+    assert 'id="confirm-error"' in unconfirmed.text
+    assert "Nieuw." in (await client.get(page_of(coalition))).text  # the draft is saved
+    receipts = await client.get(f"/coalitions/{coalition.public_id}/receipts")
+    assert "Er is nog niets ingediend." in receipts.text  # and nothing submitted
+
+    submitted = await save(client, coalition, complete_form(challenge, coalition), "submit")
+    assert submitted.status_code == 303
+    location = submitted.headers["location"]
+    assert location == f"/coalitions/{coalition.public_id}/receipts?submitted=1#v1"
+    receipts = await client.get(location.split("#")[0])
+    assert 'id="submitted"' in receipts.text
+    assert "Versie 1 van het voorstel is ingediend en verzegeld" in receipts.text
+    assert "gelijk aan versie" not in receipts.text
+    # The message belongs to the page after submitting, not to every visit.
+    plain = await client.get(f"/coalitions/{coalition.public_id}/receipts")
+    assert 'id="submitted"' not in plain.text
+
+
+async def test_resubmitting_identical_content_is_said_before_and_after(client, world):
+    """A coalition that submits the same content again is told so: on the page before it
+    submits, and with the receipt after (the new version is kept, as the API keeps it)."""
+    _officer, challenge, lead, _partner, coalition = world
+    await sign_in(client, lead.email)
+    form = complete_form(challenge, coalition)
+    await save(client, coalition, form, "submit")
+    page = await client.get(page_of(coalition))
+    assert 'id="identical"' in page.text
+    assert "gelijk aan versie 1" in page.text
+
+    again = await save(client, coalition, form, "submit")
+    assert again.headers["location"].endswith("?submitted=2#v2")
+    receipts = await client.get(again.headers["location"].split("#")[0])
+    assert "De inhoud is gelijk aan versie 1" in receipts.text
+    stale = await client.get(f"/coalitions/{coalition.public_id}/receipts?submitted=1")
+    assert 'id="submitted"' not in stale.text  # version 1 no longer counts: nothing to say
+
+    changed = await save(client, coalition, {**form, "approach": "Anders."}, "submit")
+    receipts = await client.get(changed.headers["location"].split("#")[0])
+    assert "Versie 3 van het voorstel is ingediend" in receipts.text
+    assert "De inhoud is gelijk aan" not in receipts.text
+    await save(client, coalition, {**form, "approach": "Nog weer anders."})
+    assert 'id="identical"' not in (await client.get(page_of(coalition))).text  # a change saved
