@@ -25,6 +25,7 @@ from app.audit.schemas import Checkpoint, PublicKeyOut, SaltOut
 from app.audit.service import PLATFORM, streams, verify_chain
 from app.audit.signing import SigningKey, signing_key
 from app.auth.deps import ApiCtx
+from app.auth.permissions import unsealed_clause
 from app.challenges.models import Challenge
 from app.context import Context
 from app.db import MAX_INT
@@ -103,7 +104,7 @@ async def readable_challenges(ctx: Context) -> set[int]:
     rows = await ctx.db.scalars(
         select(Challenge.id).where(
             Challenge.organisation_id == ctx.user.organisation_id,
-            Challenge.submission_deadline <= ctx.now,
+            unsealed_clause(ctx.now),
         )
     )
     return set(rows)

@@ -96,10 +96,35 @@ def _status(user: User, coalition: Coalition) -> MemberStatus | None:
     return member.status if member else None
 
 
-def _unsealed(challenge: Challenge, now: datetime | None) -> bool:
+# --- the sealing rule: before the submission deadline, nothing of a proposal outside its
+# coalition. Every module asks these three; none compares with the deadline itself.
+
+
+def is_unsealed(challenge: Challenge, now: datetime | None) -> bool:
     """Sealed until the submission deadline: before it, only the coalition itself may look."""
     deadline = challenge.submission_deadline
     return now is not None and deadline is not None and now >= deadline
+
+
+def unsealed_at(challenge: Challenge) -> datetime | None:
+    """The moment the proposals open: `can(..., now=unsealed_at(c))` asks "once opened, may
+    they?", so a reader-to-be hears "still sealed" and anyone else "not allowed"."""
+    return challenge.submission_deadline
+
+
+def unsealed_clause(now: datetime) -> ColumnElement[bool]:
+    """`is_unsealed` as a WHERE clause on Challenge."""
+    return and_(Challenge.submission_deadline.is_not(None), Challenge.submission_deadline <= now)
+
+
+def opened_submission_clause(deadline: Any = Challenge.submission_deadline) -> ColumnElement[bool]:
+    """The submissions an opening shows: the current version, received before the deadline
+    (a datetime, or by default the joined Challenge's column). Replaced and withdrawn versions
+    stay the coalition's own, even after the deadline."""
+    return and_(
+        ProposalSubmission.status == SubmissionStatus.current,
+        ProposalSubmission.submitted_at < deadline,
+    )
 
 
 def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datetime | None) -> bool:
@@ -120,7 +145,7 @@ def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datet
             return status == MemberStatus.accepted
         # The municipality's officers and the auditors it appointed read submitted proposals,
         # of its own challenges only, and only once they are opened.
-        return _is_owner(user, coalition.challenge) and _unsealed(coalition.challenge, now)
+        return _is_owner(user, coalition.challenge) and is_unsealed(coalition.challenge, now)
     return False
 
 
@@ -136,7 +161,7 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         same_organisation = user is not None and obj.organisation_id == user.organisation_id
         return same_organisation and obj.id != user.id
     if isinstance(obj, Challenge) and action == Action.opening_read:
-        return user is not None and _is_owner(user, obj) and _unsealed(obj, now)
+        return user is not None and _is_owner(user, obj) and is_unsealed(obj, now)
     if isinstance(obj, Challenge) and action == Action.coalition_start:
         return obj.status == ChallengeStatus.published
     if isinstance(obj, Challenge):
@@ -229,9 +254,8 @@ def visible_coalitions(user: User | None, now: datetime) -> ColumnElement[bool]:
             .join(Challenge, Challenge.id == ProposalSubmission.challenge_id)
             .where(
                 ProposalSubmission.coalition_id == Coalition.id,
-                ProposalSubmission.status == SubmissionStatus.current,
-                ProposalSubmission.submitted_at < Challenge.submission_deadline,
-                Challenge.submission_deadline <= now,
+                opened_submission_clause(),
+                unsealed_clause(now),
                 owner,
             )
             .exists()

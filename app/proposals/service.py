@@ -10,7 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit.service import canonical, record
-from app.auth.permissions import Action, assert_can, can
+from app.auth.permissions import (
+    Action,
+    assert_can,
+    can,
+    is_unsealed,
+    opened_submission_clause,
+    unsealed_at,
+)
 from app.challenges.models import Challenge, ChallengeStatus
 from app.challenges.service import get_challenge
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
@@ -344,10 +351,7 @@ async def receipts(ctx: Context, coalition_id: UUID) -> list[ProposalSubmission]
     if coalition.member(ctx.user.organisation_id) is None:
         # Outside readers see only what was opened: the final version received before the
         # deadline. Replaced and withdrawn versions stay the coalition's own.
-        query = query.where(
-            ProposalSubmission.submitted_at < coalition.challenge.submission_deadline,
-            ProposalSubmission.status == SubmissionStatus.current,
-        )
+        query = query.where(opened_submission_clause(coalition.challenge.submission_deadline))
     return list((await ctx.db.scalars(query.order_by(ProposalSubmission.version))).all())
 
 
@@ -390,7 +394,7 @@ async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
     """The opening record; made on first request after the deadline, identical thereafter."""
     challenge = await get_challenge(ctx, challenge_id)
     if is_sealed(challenge, ctx.now) and can(
-        ctx.user, Action.opening_read, challenge, challenge.submission_deadline
+        ctx.user, Action.opening_read, challenge, unsealed_at(challenge)
     ):
         # A reader-to-be gets a clear answer that tells nothing about what is inside.
         raise Conflict(
@@ -422,8 +426,7 @@ async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
         .options(selectinload(Coalition.members).selectinload(CoalitionMember.organisation))
         .where(
             ProposalSubmission.challenge_id == challenge.id,
-            ProposalSubmission.status == SubmissionStatus.current,
-            ProposalSubmission.submitted_at < deadline,
+            opened_submission_clause(deadline),
         )
         .order_by(ProposalSubmission.submitted_at)
     )
@@ -477,6 +480,4 @@ async def opened_proposals(
 
 
 def is_sealed(challenge: Challenge, now) -> bool:
-    return challenge.status == ChallengeStatus.published and (
-        challenge.submission_deadline is None or now < challenge.submission_deadline
-    )
+    return challenge.status == ChallengeStatus.published and not is_unsealed(challenge, now)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from app.audit.service import canonical
 from app.auth.deps import WebCtx, verify_csrf
-from app.auth.permissions import Action, assert_can, can
+from app.auth.permissions import Action, assert_can, can, unsealed_at
 from app.challenges import service as challenges
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, MemberStatus
@@ -286,7 +286,7 @@ async def _opening_challenge(ctx: Context, challenge_id: int) -> tuple[Challenge
     _signed_in(ctx)
     challenge = await challenges.get_challenge(ctx, challenge_id)
     # The same answers as the API: 403 for those who will never read it, 409 while sealed.
-    assert_can(ctx.user, Action.opening_read, challenge, challenge.submission_deadline)
+    assert_can(ctx.user, Action.opening_read, challenge, unsealed_at(challenge))
     return challenge, not can(ctx.user, Action.opening_read, challenge, ctx.now)
 
 
