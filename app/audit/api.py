@@ -25,12 +25,12 @@ from app.audit.schemas import Checkpoint, PublicKeyOut, SaltOut
 from app.audit.service import PLATFORM, streams, verify_chain
 from app.audit.signing import SigningKey, signing_key
 from app.auth.deps import ApiCtx
-from app.auth.permissions import unsealed_clause
+from app.auth.permissions import Action, assert_signed_in, can, readable_audit_challenges
 from app.challenges.models import Challenge
 from app.context import Context
 from app.db import MAX_INT
-from app.errors import Forbidden, NotFound, Unauthenticated
-from app.organisations.models import Role, User
+from app.errors import Forbidden, NotFound
+from app.organisations.models import User
 from app.routing import CommittingRoute
 
 router = APIRouter(prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"])
@@ -92,20 +92,15 @@ class CheckpointVerificationOut(VerificationOut):
 
 
 def _require_auditor(ctx: Context) -> None:
-    if ctx.user is None:
-        raise Unauthenticated("Please sign in first.")
-    if ctx.user.role != Role.auditor:
+    if not can(ctx.user, Action.audit_read):
+        assert_signed_in(ctx.user)
         raise Forbidden("Only auditors can read the audit log.")
 
 
 async def readable_challenges(ctx: Context) -> set[int]:
-    """Challenges of the auditor's own municipality whose submission deadline has passed."""
-    assert ctx.user is not None
+    """The challenges whose sealed stream the caller reads (audit.read_sealed)."""
     rows = await ctx.db.scalars(
-        select(Challenge.id).where(
-            Challenge.organisation_id == ctx.user.organisation_id,
-            unsealed_clause(ctx.now),
-        )
+        select(Challenge.id).where(readable_audit_challenges(ctx.user, ctx.now))
     )
     return set(rows)
 

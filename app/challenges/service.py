@@ -9,7 +9,14 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.service import record
-from app.auth.permissions import Action, assert_can, assert_signed_in, can, readable_challenges
+from app.auth.permissions import (
+    Action,
+    assert_can,
+    assert_signed_in,
+    can,
+    readable_challenges,
+    readable_questions,
+)
 from app.challenges.models import (
     Amendment,
     Challenge,
@@ -636,9 +643,5 @@ async def answer_question(
 async def list_questions(ctx: Context, challenge: Challenge) -> list[Question]:
     """Answered questions for everyone; the owner also sees open ones, an asker their own."""
     query = select(Question).where(Question.challenge_id == challenge.id).order_by(Question.number)
-    if not can(ctx.user, Action.question_read_private, challenge):
-        visible = Question.answer.is_not(None)
-        if ctx.user is not None:
-            visible = or_(visible, Question.asked_by_id == ctx.user.id)
-        query = query.where(visible)
+    query = query.where(readable_questions(ctx.user, challenge))
     return list((await ctx.db.scalars(query)).all())
