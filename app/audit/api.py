@@ -24,7 +24,7 @@ from app.audit.models import AuditEvent
 from app.audit.schemas import Checkpoint, PublicKeyOut, SaltOut
 from app.audit.service import PLATFORM, streams, verify_chain
 from app.audit.signing import SigningKey, signing_key
-from app.auth.deps import ApiCtx
+from app.auth.deps import SIGNED_IN_API, ApiCtx
 from app.auth.permissions import Action, assert_signed_in, can, readable_audit_challenges
 from app.challenges.models import Challenge
 from app.context import Context
@@ -33,7 +33,11 @@ from app.errors import Forbidden, NotFound
 from app.organisations.models import User
 from app.routing import CommittingRoute
 
-router = APIRouter(prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"])
+router = APIRouter(
+    prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"], dependencies=SIGNED_IN_API
+)
+# Public: signed checkpoints and the key that signs them, so anyone can keep and check them.
+public_router = APIRouter(prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"])
 
 
 class AuditEventOut(BaseModel):
@@ -252,7 +256,7 @@ async def verify_against_checkpoints(
     )
 
 
-@router.get("/checkpoint", response_model=Checkpoint)
+@public_router.get("/checkpoint", response_model=Checkpoint)
 async def checkpoint(ctx: ApiCtx, request: Request) -> dict[str, Any]:
     """A freshly signed checkpoint of every stream head; keep it outside Uitkomst (no token)."""
     return await build_checkpoint(ctx.db, ctx.now, _key(request))
@@ -278,7 +282,7 @@ async def checkpoint_salt(
     return SaltOut(challenge_id=challenge_id, nonce=nonce, key_id=key.key_id, salt=salt)
 
 
-@router.get("/public-key", response_model=PublicKeyOut)
+@public_router.get("/public-key", response_model=PublicKeyOut)
 async def public_key(request: Request) -> PublicKeyOut:
     """The Ed25519 key that signs checkpoints; pin it once and check every checkpoint with it."""
     key = _key(request)

@@ -122,6 +122,12 @@ def is_unsealed(challenge: Challenge, now: datetime | None) -> bool:
     return now is not None and deadline is not None and now >= deadline
 
 
+def awaits_opening(challenge: Challenge, now: datetime) -> bool:
+    """Published and still sealed: its readers-to-be hear "sealed until the deadline" (409);
+    a draft or a cancelled challenge is never opened, so they are simply not allowed (403)."""
+    return challenge.status == ChallengeStatus.published and not is_unsealed(challenge, now)
+
+
 def unsealed_at(challenge: Challenge) -> datetime | None:
     """The moment the proposals open: `can(..., now=unsealed_at(c))` asks "once opened, may
     they?", so a reader-to-be hears "still sealed" and anyone else "not allowed"."""

@@ -13,12 +13,12 @@ from app.audit.service import canonical, record
 from app.auth.permissions import (
     Action,
     assert_can,
+    awaits_opening,
     can,
-    is_unsealed,
     opened_submission_clause,
     unsealed_at,
 )
-from app.challenges.models import Challenge, ChallengeStatus
+from app.challenges.models import Challenge
 from app.challenges.service import get_challenge
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.coalitions.service import assert_open, audit_sealed, get_coalition
@@ -480,4 +480,4 @@ async def opened_proposals(
 
 
 def is_sealed(challenge: Challenge, now) -> bool:
-    return challenge.status == ChallengeStatus.published and not is_unsealed(challenge, now)
+    return awaits_opening(challenge, now)

@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import Response
 
 from app.audit.service import canonical
-from app.auth.deps import WebCtx, verify_csrf
-from app.auth.permissions import Action, assert_can, can, unsealed_at
+from app.auth.deps import SIGNED_IN_PAGES, WebCtx
+from app.auth.permissions import Action, assert_can, awaits_opening, can, unsealed_at
 from app.challenges import service as challenges
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, MemberStatus
@@ -18,7 +18,7 @@ from app.coalitions.service import get_coalition
 from app.context import Context
 from app.db import Id, writes_on_read
 from app.documents.download import file_download
-from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
+from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.i18n import Lazy
 from app.proposals import forms, service
 from app.proposals.queries import current_submission
@@ -26,16 +26,11 @@ from app.routing import CommittingRoute
 from app.web import redirect, render
 
 router = APIRouter(
-    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+    route_class=CommittingRoute, dependencies=SIGNED_IN_PAGES, include_in_schema=False
 )
 
 RECEIPT_NUMBER = re.compile(r"^[A-Z0-9-]{1,40}$")
 SUBMIT, SAVE = "submit", "save"
-
-
-def _signed_in(ctx: Context) -> None:
-    if ctx.user is None:
-        raise Unauthenticated("Please sign in first.")
 
 
 def _texts(errors: dict) -> dict[str, str]:
@@ -161,7 +156,6 @@ async def save_proposal(request: Request, ctx: WebCtx, coalition_id: UUID) -> Re
 
 @router.post("/coalitions/{coalition_id}/proposal/withdraw")
 async def withdraw(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
-    _signed_in(ctx)
     try:
         await service.withdraw(ctx, coalition_id)
     except Conflict as refused:
@@ -175,7 +169,6 @@ async def withdraw(request: Request, ctx: WebCtx, coalition_id: UUID) -> Respons
 async def upload(
     request: Request, ctx: WebCtx, coalition_id: UUID, file: UploadFile | None = None
 ) -> Response:
-    _signed_in(ctx)
     try:
         if file is None or not file.filename:
             raise ValidationFailed({"file": Lazy("Choose a file.")})
@@ -218,7 +211,6 @@ async def download(
 async def remove(
     request: Request, ctx: WebCtx, coalition_id: UUID, attachment_id: UUID
 ) -> Response:
-    _signed_in(ctx)
     await service.remove_attachment(ctx, coalition_id, attachment_id)
     return redirect(request, f"/coalitions/{coalition_id}/proposal#documents")
 
@@ -283,11 +275,13 @@ async def version_attachment(
 
 async def _opening_challenge(ctx: Context, challenge_id: int) -> tuple[Challenge, bool]:
     """(challenge, sealed) for those who may read the opening record once the deadline passed."""
-    _signed_in(ctx)
     challenge = await challenges.get_challenge(ctx, challenge_id)
     # The same answers as the API: 403 for those who will never read it, 409 while sealed.
     assert_can(ctx.user, Action.opening_read, challenge, unsealed_at(challenge))
-    return challenge, not can(ctx.user, Action.opening_read, challenge, ctx.now)
+    sealed = awaits_opening(challenge, ctx.now)
+    if not sealed:
+        assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
+    return challenge, sealed
 
 
 def _moment(text: str) -> datetime:
