@@ -37,9 +37,8 @@ PUBLIC = {
     "GET /auth/oidc/{name}/login": "signing in with an identity provider",
     "GET /auth/oidc/{name}/callback": "its return",
 }
-# The documentation FastAPI serves itself (not APIRoutes): public, and no writes.
-DOCS = {"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/api/redoc"}
-# Public writes, with the reason. Every other write is refused to an anonymous caller.
+# Public writes (their reasons above). Every other write is refused to an anonymous caller. The
+# documentation FastAPI serves itself (/api/openapi.json, /api/docs) is public and writes nothing.
 PUBLIC_WRITES = {"POST /login", "POST /logout"}
 
 
