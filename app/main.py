@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.audit import api as audit_api
 from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
+from app.auth.deps import anonymous_behind_sign_in
 from app.challenges import api as challenges_api
 from app.challenges import views as challenges_views
 from app.clock import Clock
@@ -80,6 +81,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if anonymous_behind_sign_in(request):  # the body failed before the sign-in check ran
+            return await domain_error(request, Unauthenticated("Please sign in first."))
         if not _wants_json(request):
             return _error_response(
                 request, 404, translate("This page does not exist."), "not_found"
@@ -206,8 +209,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(organisations_views.router)
     app.include_router(organisations_api.router)
     app.include_router(challenges_views.router)
+    app.include_router(challenges_views.public_router)  # after /challenges/new
     app.include_router(challenges_api.router)
+    app.include_router(challenges_api.public_router)
     app.include_router(audit_api.router)
+    app.include_router(audit_api.public_router)
     app.include_router(coalitions_views.router)
     app.include_router(coalitions_api.router)
     app.include_router(proposals_views.router)

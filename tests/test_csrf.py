@@ -4,6 +4,9 @@ import re
 
 from fastapi.routing import APIRoute
 
+from app.organisations.models import Role
+from tests.conftest import sign_in
+
 
 def _routes(routes):
     """Routes, looking inside included routers (kept as wrappers by newer FastAPI)."""
@@ -28,9 +31,12 @@ def _html_posts(app) -> list[str]:
     return paths
 
 
-async def test_every_html_post_checks_csrf(app, client):
+async def test_every_html_post_checks_csrf(app, client, make):
     paths = _html_posts(app)
     assert len(paths) > 15  # the walk found the forms
+    # Signed in (a session is what a forged form would ride on); anonymous callers are asked to
+    # sign in first (tests/test_anonymous_writes.py).
+    await sign_in(client, (await make.user(Role.provider_member)).email)
     for path in paths:
         response = await client.post(path, data={"anything": "x"})
         assert response.status_code == 403, path

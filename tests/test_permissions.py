@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from app.auth.permissions import Action, can, role_fits
+from app.challenges import questions as challenges
 from app.demo.data import ACCOUNTS, ORGANISATIONS
 from app.organisations.models import OrganisationKind, Role
 
@@ -37,6 +38,11 @@ MATRIX = [
     (Action.user_manage, "colleague", {"admin"}),
     (Action.user_manage, "own_account", set()),
     (Action.user_manage, "outsider", set()),
+    (Action.audit_read, None, {"auditor"}),
+    # The owner reads every question (question.read_private); an asker their own unanswered
+    # ones; anybody else only the answered ones (no object rule needed for those).
+    (Action.question_read_own, "providers_question", {"provider"}),
+    (Action.question_read_own, "others_question", set()),
 ]
 
 
@@ -61,6 +67,13 @@ async def world(make):
         "own_account": users["admin"],
         "outsider": users["other_officer"],
     }
+    asker = make.ctx(await make.user(Role.provider_member))
+    objects["providers_question"] = await challenges.ask_question(
+        make.ctx(users["provider"]), objects["published"].id, "How many households?"
+    )
+    objects["others_question"] = await challenges.ask_question(
+        asker, objects["published"].id, "Which districts?"
+    )
     return users, objects
 
 
@@ -108,6 +121,10 @@ CHALLENGE_ACTIONS = [
     ),
     (Action.opening_read, BEFORE, set()),
     (Action.opening_read, AFTER, {"owner_officer", "auditor"}),
+    # The audit stream of a challenge's sealed events: its own municipality's auditors, and
+    # only once the deadline has passed (the sealing rule, as for the opening).
+    (Action.audit_read_sealed, BEFORE, set()),
+    (Action.audit_read_sealed, AFTER, {"auditor"}),
 ]
 
 
@@ -245,3 +262,48 @@ async def test_the_visibility_query_follows_the_object_rules(
     except (NotFound, Unauthenticated):  # nobody signed in is asked to, before any lookup
         visible = False
     assert visible is rules is (caller in VISIBLE[moment, submitted])
+
+
+class _Unknown:
+    """An object no rule knows."""
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("action", list(Action))
+async def test_can_refuses_what_it_does_not_know(world, caller, action):
+    """No rule for the (action, object) pair is a no, whatever the role grants."""
+    users, objects = world
+    assert can(users[caller], action, _Unknown()) is False
+    known = {obj for a, obj, _allowed in MATRIX if a == action and obj is not None} | (
+        {"published"} if action in {a for a, _m, _al in CHALLENGE_ACTIONS} else set()
+    )
+    for name in ("draft", "published", "colleague", "providers_question"):
+        kind = type(objects[name])
+        if not any(type(objects[k]) is kind for k in known):
+            assert can(users[caller], action, objects[name]) is False, (action, name)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+async def test_the_question_query_follows_the_object_rules(world, make, caller):
+    """`readable_questions` (the list's WHERE clause) shows exactly what the rules allow:
+    answered questions to all, the rest to the owner and each asker their own."""
+    users, objects = world
+    challenge = objects["published"]
+    officer = make.ctx(users["owner_officer"])
+    answered = await challenges.ask_question(
+        make.ctx(users["provider"]), challenge.id, "Is there a budget?"
+    )
+    await challenges.answer_question(officer, challenge.id, answered.id, "Yes.")
+    user = users[caller]
+    listed = {q.id for q in await challenges.list_questions(make.ctx(user), challenge)}
+    every = [answered, objects["providers_question"], objects["others_question"]]
+    rules = {
+        q.id
+        for q in every
+        if q.answer is not None
+        or can(user, Action.question_read_private, challenge)
+        or can(user, Action.question_read_own, q)
+    }
+    expected = {"owner_officer": 3, "provider": 2}.get(caller, 1)
+    assert listed == rules
+    assert len(listed) == expected

@@ -183,6 +183,33 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         officer=OK,
     ),
+    # What may be done on a published challenge, asked of a draft: it does not exist, except to
+    # its own officers, who may read it but have no provider's role (and opening a draft is
+    # refused like any other sealed thing).
+    *rule(
+        "POST /challenges/{challenge_id}/questions",
+        "POST /api/v1/challenges/{challenge_id}/questions",
+        "GET /challenges/{challenge_id}/coalitions/new",
+        "POST /challenges/{challenge_id}/coalitions",
+        "POST /api/v1/challenges/{challenge_id}/coalitions",
+        "GET /challenges/{challenge_id}/opening",
+        "GET /api/v1/challenges/{challenge_id}/opening",
+        "GET /api/v1/challenges/{challenge_id}/proposals",
+        on="draft",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+        officer=DENIED,
+    ),
+    *rule(
+        "GET /challenges/{challenge_id}/cancel",
+        "POST /challenges/{challenge_id}/cancel",
+        "POST /api/v1/challenges/{challenge_id}/cancel",
+        "POST /api/v1/challenges/{challenge_id}/amendments",
+        on="draft",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+        officer=OK,
+    ),
     # Writing challenges: policy officers; changing one: its own municipality's officers only.
     *rule(
         "GET /challenges/new",

@@ -24,15 +24,20 @@ from app.audit.models import AuditEvent
 from app.audit.schemas import Checkpoint, PublicKeyOut, SaltOut
 from app.audit.service import PLATFORM, streams, verify_chain
 from app.audit.signing import SigningKey, signing_key
-from app.auth.deps import ApiCtx
+from app.auth.deps import SIGNED_IN_API, ApiCtx
+from app.auth.permissions import Action, assert_signed_in, can, readable_audit_challenges
 from app.challenges.models import Challenge
 from app.context import Context
 from app.db import MAX_INT
-from app.errors import Forbidden, NotFound, Unauthenticated
-from app.organisations.models import Role, User
+from app.errors import Forbidden, NotFound
+from app.organisations.models import User
 from app.routing import CommittingRoute
 
-router = APIRouter(prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"])
+router = APIRouter(
+    prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"], dependencies=SIGNED_IN_API
+)
+# Public: signed checkpoints and the key that signs them, so anyone can keep and check them.
+public_router = APIRouter(prefix="/api/v1/audit", route_class=CommittingRoute, tags=["audit"])
 
 
 class AuditEventOut(BaseModel):
@@ -91,20 +96,15 @@ class CheckpointVerificationOut(VerificationOut):
 
 
 def _require_auditor(ctx: Context) -> None:
-    if ctx.user is None:
-        raise Unauthenticated("Please sign in first.")
-    if ctx.user.role != Role.auditor:
+    if not can(ctx.user, Action.audit_read):
+        assert_signed_in(ctx.user)
         raise Forbidden("Only auditors can read the audit log.")
 
 
 async def readable_challenges(ctx: Context) -> set[int]:
-    """Challenges of the auditor's own municipality whose submission deadline has passed."""
-    assert ctx.user is not None
+    """The challenges whose sealed stream the caller reads (audit.read_sealed)."""
     rows = await ctx.db.scalars(
-        select(Challenge.id).where(
-            Challenge.organisation_id == ctx.user.organisation_id,
-            Challenge.submission_deadline <= ctx.now,
-        )
+        select(Challenge.id).where(readable_audit_challenges(ctx.user, ctx.now))
     )
     return set(rows)
 
@@ -256,7 +256,7 @@ async def verify_against_checkpoints(
     )
 
 
-@router.get("/checkpoint", response_model=Checkpoint)
+@public_router.get("/checkpoint", response_model=Checkpoint)
 async def checkpoint(ctx: ApiCtx, request: Request) -> dict[str, Any]:
     """A freshly signed checkpoint of every stream head; keep it outside Uitkomst (no token)."""
     return await build_checkpoint(ctx.db, ctx.now, _key(request))
@@ -282,7 +282,7 @@ async def checkpoint_salt(
     return SaltOut(challenge_id=challenge_id, nonce=nonce, key_id=key.key_id, salt=salt)
 
 
-@router.get("/public-key", response_model=PublicKeyOut)
+@public_router.get("/public-key", response_model=PublicKeyOut)
 async def public_key(request: Request) -> PublicKeyOut:
     """The Ed25519 key that signs checkpoints; pin it once and check every checkpoint with it."""
     key = _key(request)

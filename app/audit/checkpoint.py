@@ -23,6 +23,7 @@ from app.audit.models import AuditEvent
 from app.audit.schemas import FORMAT
 from app.audit.service import GENESIS, PLATFORM, Verification, sealed_stream, verify_chain
 from app.audit.signing import SigningKey, commitment, verify_signature
+from app.auth.permissions import unsealed_clause
 from app.challenges.models import Challenge
 from app.i18n import translate
 
@@ -70,9 +71,7 @@ async def _still_sealed(db: AsyncSession, now: datetime, heads: dict) -> list[in
     """Challenges before their deadline that are public (published) or have a sealed stream."""
     with_stream = {cid for name in heads if (cid := challenge_of(name)) is not None}
     rows = await db.execute(
-        select(Challenge.id, Challenge.published_at).where(
-            Challenge.submission_deadline.is_(None) | (Challenge.submission_deadline > now)
-        )
+        select(Challenge.id, Challenge.published_at).where(~unsealed_clause(now))
     )
     return sorted(row.id for row in rows if row.published_at is not None or row.id in with_stream)
 

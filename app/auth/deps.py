@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.params import Depends as DependsParam
 
 from app.auth.service import user_for_api_token, user_for_session
 from app.clock import stored_offset
@@ -80,3 +81,44 @@ async def api_context(request: Request, db: DbSession, now: Now, clock: Platform
 
 WebCtx = Annotated[Context, Depends(web_context)]
 ApiCtx = Annotated[Context, Depends(api_context)]
+
+
+# --- signed in by default ----------------------------------------------------------------------
+# Every router takes SIGNED_IN_PAGES or SIGNED_IN_API; public routes sit on a router named
+# public_router that says why. The check runs before the body is read into the endpoint's
+# parameters, so an anonymous caller hears "sign in" and never "your input is invalid".
+
+
+async def signed_in_page(ctx: WebCtx) -> None:
+    """Anonymous: a page redirects to /login, a form answers 401 (see app.main)."""
+    if ctx.user is None:
+        raise Unauthenticated("Please sign in first.")
+
+
+async def signed_in_api(ctx: ApiCtx) -> None:
+    if ctx.user is None:
+        raise Unauthenticated("Please sign in first.")
+
+
+SIGNED_IN_PAGES = [Depends(signed_in_page), Depends(verify_csrf)]
+PUBLIC_PAGES = [Depends(verify_csrf)]
+SIGNED_IN_API = [Depends(signed_in_api)]
+_SIGN_IN_CHECKS = (signed_in_page, signed_in_api)
+
+
+def requires_sign_in(route: object) -> bool:
+    """Whether a route sits behind one of the sign-in checks above."""
+    return any(
+        isinstance(dep, DependsParam) and dep.dependency in _SIGN_IN_CHECKS
+        for dep in getattr(route, "dependencies", ())
+    )
+
+
+def anonymous_behind_sign_in(request: Request) -> bool:
+    """A request to a signed-in route that brought no credentials at all; for an error raised
+    before the route's dependencies ran (FastAPI reads a JSON body before them)."""
+    if not requires_sign_in(request.scope.get("route")):
+        return False
+    if request.url.path.startswith("/api/"):
+        return not request.headers.get("Authorization")
+    return not request.cookies.get(SESSION_COOKIE)

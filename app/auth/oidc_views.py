@@ -16,6 +16,7 @@ from app.db import writes_on_read
 from app.errors import DomainError
 from app.routing import CommittingRoute
 
+# Public: signing in with an identity provider.
 router = APIRouter(prefix="/auth/oidc", route_class=CommittingRoute, include_in_schema=False)
 
 _NEXT = "uk_next"

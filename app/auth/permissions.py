@@ -4,9 +4,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from app.challenges.models import Challenge, ChallengeStatus
+from app.challenges.models import Challenge, ChallengeStatus, Question
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.errors import Forbidden, Unauthenticated
 from app.organisations.models import Organisation, OrganisationKind, Role, User
@@ -23,6 +23,7 @@ class Action(StrEnum):
     question_ask = "question.ask"
     question_answer = "question.answer"
     question_read_private = "question.read_private"
+    question_read_own = "question.read_own"
     coalition_start = "coalition.start"
     coalition_read = "coalition.read"
     coalition_manage = "coalition.manage"
@@ -33,6 +34,8 @@ class Action(StrEnum):
     proposal_read = "proposal.read"
     opening_read = "opening.read"
     user_manage = "user.manage"
+    audit_read = "audit.read"
+    audit_read_sealed = "audit.read_sealed"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -54,6 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
         {
             Action.challenge_read,
             Action.question_ask,
+            Action.question_read_own,
             Action.coalition_start,
             Action.coalition_read,
             Action.coalition_manage,
@@ -65,7 +69,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.evaluator: frozenset({Action.challenge_read}),
-    Role.auditor: frozenset({Action.challenge_read, Action.proposal_read, Action.opening_read}),
+    Role.auditor: frozenset(
+        {
+            Action.challenge_read,
+            Action.proposal_read,
+            Action.opening_read,
+            Action.audit_read,
+            Action.audit_read_sealed,
+        }
+    ),
     Role.admin: frozenset({Action.challenge_read, Action.user_manage}),
 }
 
@@ -75,6 +87,10 @@ MUNICIPAL_ROLES = frozenset({Role.policy_officer, Role.auditor})
 PROVIDER_ROLES = frozenset({Role.provider_member})
 
 PUBLIC_ACTIONS = frozenset({Action.challenge_read})
+# Asked without an object ("may this role do it at all?": menus, own lists); the role decides.
+_ROLE_ACTIONS = frozenset(
+    {Action.coalition_start, Action.coalition_read, Action.user_manage, Action.audit_read}
+)
 _OWNER_ACTIONS = frozenset(
     {
         Action.challenge_edit,
@@ -96,10 +112,41 @@ def _status(user: User, coalition: Coalition) -> MemberStatus | None:
     return member.status if member else None
 
 
-def _unsealed(challenge: Challenge, now: datetime | None) -> bool:
+# --- the sealing rule: before the submission deadline, nothing of a proposal outside its
+# coalition. Every module asks these three; none compares with the deadline itself.
+
+
+def is_unsealed(challenge: Challenge, now: datetime | None) -> bool:
     """Sealed until the submission deadline: before it, only the coalition itself may look."""
     deadline = challenge.submission_deadline
     return now is not None and deadline is not None and now >= deadline
+
+
+def awaits_opening(challenge: Challenge, now: datetime) -> bool:
+    """Published and still sealed: its readers-to-be hear "sealed until the deadline" (409);
+    a draft or a cancelled challenge is never opened, so they are simply not allowed (403)."""
+    return challenge.status == ChallengeStatus.published and not is_unsealed(challenge, now)
+
+
+def unsealed_at(challenge: Challenge) -> datetime | None:
+    """The moment the proposals open: `can(..., now=unsealed_at(c))` asks "once opened, may
+    they?", so a reader-to-be hears "still sealed" and anyone else "not allowed"."""
+    return challenge.submission_deadline
+
+
+def unsealed_clause(now: datetime) -> ColumnElement[bool]:
+    """`is_unsealed` as a WHERE clause on Challenge."""
+    return and_(Challenge.submission_deadline.is_not(None), Challenge.submission_deadline <= now)
+
+
+def opened_submission_clause(deadline: Any = Challenge.submission_deadline) -> ColumnElement[bool]:
+    """The submissions an opening shows: the current version, received before the deadline
+    (a datetime, or by default the joined Challenge's column). Replaced and withdrawn versions
+    stay the coalition's own, even after the deadline."""
+    return and_(
+        ProposalSubmission.status == SubmissionStatus.current,
+        ProposalSubmission.submitted_at < deadline,
+    )
 
 
 def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datetime | None) -> bool:
@@ -120,7 +167,7 @@ def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datet
             return status == MemberStatus.accepted
         # The municipality's officers and the auditors it appointed read submitted proposals,
         # of its own challenges only, and only once they are opened.
-        return _is_owner(user, coalition.challenge) and _unsealed(coalition.challenge, now)
+        return _is_owner(user, coalition.challenge) and is_unsealed(coalition.challenge, now)
     return False
 
 
@@ -131,14 +178,20 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return False
     if isinstance(obj, Coalition):
         return user is not None and _coalition_rule(user, action, obj, now)
-    if isinstance(obj, User):
+    if isinstance(obj, User) and action == Action.user_manage:
         # Own organisation only, and never one's own role: no admin locks themselves out.
         same_organisation = user is not None and obj.organisation_id == user.organisation_id
         return same_organisation and obj.id != user.id
-    if isinstance(obj, Challenge) and action == Action.opening_read:
-        return user is not None and _is_owner(user, obj) and _unsealed(obj, now)
+    if isinstance(obj, Question) and action == Action.question_read_own:
+        return user is not None and obj.asked_by_id == user.id
+    if isinstance(obj, Challenge) and action in (Action.opening_read, Action.audit_read_sealed):
+        # The opening, and the audit stream of what happened while sealed: the municipality's
+        # own challenges, once the deadline has passed.
+        return user is not None and _is_owner(user, obj) and is_unsealed(obj, now)
     if isinstance(obj, Challenge) and action == Action.coalition_start:
-        return obj.status == ChallengeStatus.published
+        # Who may: a provider, on a challenge it can read. Whether it still takes proposals is
+        # the state check (`assert_open`: 409), the same answer as every other coalition write.
+        return obj.is_public
     if isinstance(obj, Challenge):
         if action == Action.challenge_read:
             return obj.is_public or (
@@ -146,9 +199,15 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
             )
         if action in _OWNER_ACTIONS:
             return user is not None and _is_owner(user, obj)
+        if action == Action.question_ask:
+            # On any challenge the caller may read; whether the round is open is the service's.
+            return user is not None
+        return False
+    if obj is not None or user is None:
+        return False
     if action == Action.challenge_create:
-        return user is not None and user.organisation.kind == OrganisationKind.municipality
-    return True
+        return user.organisation.kind == OrganisationKind.municipality
+    return action in _ROLE_ACTIONS
 
 
 def assert_signed_in(user: User | None) -> User:
@@ -229,14 +288,32 @@ def visible_coalitions(user: User | None, now: datetime) -> ColumnElement[bool]:
             .join(Challenge, Challenge.id == ProposalSubmission.challenge_id)
             .where(
                 ProposalSubmission.coalition_id == Coalition.id,
-                ProposalSubmission.status == SubmissionStatus.current,
-                ProposalSubmission.submitted_at < Challenge.submission_deadline,
-                Challenge.submission_deadline <= now,
+                opened_submission_clause(),
+                unsealed_clause(now),
                 owner,
             )
             .exists()
         )
     return or_(false(), *visible)
+
+
+def readable_questions(user: User | None, challenge: Challenge) -> ColumnElement[bool]:
+    """The WHERE clause for a challenge's questions the caller sees: answered ones; the owner
+    also the unanswered (question.read_private), an asker their own (question.read_own)."""
+    if can(user, Action.question_read_private, challenge):
+        return true()
+    visible = Question.answer.is_not(None)
+    if user is not None and Action.question_read_own in ROLE_PERMISSIONS.get(user.role, ()):
+        return or_(visible, Question.asked_by_id == user.id)
+    return visible
+
+
+def readable_audit_challenges(user: User | None, now: datetime) -> ColumnElement[bool]:
+    """The WHERE clause for the challenges whose sealed audit stream the caller reads
+    (audit.read_sealed): the own municipality's, once their deadline has passed."""
+    if user is None or Action.audit_read_sealed not in ROLE_PERMISSIONS.get(user.role, ()):
+        return false()
+    return and_(Challenge.organisation_id == user.organisation_id, unsealed_clause(now))
 
 
 def manageable_users(user: User) -> ColumnElement[bool]:

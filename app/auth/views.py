@@ -3,11 +3,11 @@
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import oidc, service
-from app.auth.deps import WebCtx, verify_csrf
+from app.auth.deps import PUBLIC_PAGES, WebCtx
 from app.auth.devices import read_device, remember_device
 from app.config import Settings
 from app.errors import DomainError
@@ -15,9 +15,8 @@ from app.i18n import LOCALES
 from app.routing import CommittingRoute
 from app.web import LANG_COOKIE, SESSION_COOKIE, redirect, render
 
-router = APIRouter(
-    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
-)
+# Public: signing in and out, and choosing the language.
+router = APIRouter(route_class=CommittingRoute, dependencies=PUBLIC_PAGES, include_in_schema=False)
 
 
 def safe_next(target: str | None) -> str:

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from app.auth.deps import ApiCtx
+from app.auth.deps import SIGNED_IN_API, ApiCtx
 from app.challenges import attachments, lifecycle, search
 from app.challenges import questions as question_round
 from app.challenges.models import Challenge, Theme
@@ -28,7 +28,11 @@ from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
 
-router = APIRouter(prefix="/api/v1", route_class=CommittingRoute, tags=["challenges"])
+router = APIRouter(
+    prefix="/api/v1", route_class=CommittingRoute, tags=["challenges"], dependencies=SIGNED_IN_API
+)
+# Public: published challenges, their amendments, answered questions and documents.
+public_router = APIRouter(prefix="/api/v1", route_class=CommittingRoute, tags=["challenges"])
 
 
 def challenge_out(challenge: Challenge, now) -> ChallengeOut:
@@ -61,7 +65,7 @@ def challenge_out(challenge: Challenge, now) -> ChallengeOut:
     )
 
 
-@router.get("/challenges", response_model=ChallengePage)
+@public_router.get("/challenges", response_model=ChallengePage)
 async def list_challenges(
     ctx: ApiCtx,
     status: Annotated[str | None, Query(pattern="^(open|closed|cancelled|draft)$")] = None,
@@ -105,7 +109,7 @@ async def create_challenge(ctx: ApiCtx, body: ChallengeIn) -> ChallengeOut:
     return challenge_out(await lifecycle.get_challenge(ctx, challenge.id), ctx.now)
 
 
-@router.get("/challenges/{challenge_id}", response_model=ChallengeOut)
+@public_router.get("/challenges/{challenge_id}", response_model=ChallengeOut)
 async def get_challenge(ctx: ApiCtx, challenge_id: Id) -> ChallengeOut:
     return challenge_out(await lifecycle.get_challenge(ctx, challenge_id), ctx.now)
 
@@ -134,7 +138,7 @@ async def amend(ctx: ApiCtx, challenge_id: Id, body: AmendmentIn) -> AmendmentOu
     return AmendmentOut.model_validate(amendment)
 
 
-@router.get("/challenges/{challenge_id}/amendments", response_model=list[AmendmentOut])
+@public_router.get("/challenges/{challenge_id}/amendments", response_model=list[AmendmentOut])
 async def amendments(ctx: ApiCtx, challenge_id: Id) -> list[AmendmentOut]:
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     return [AmendmentOut.model_validate(a) for a in await lifecycle.list_amendments(ctx, challenge)]
@@ -146,7 +150,7 @@ async def cancel(ctx: ApiCtx, challenge_id: Id, body: ReasonIn) -> ChallengeOut:
     return challenge_out(await lifecycle.get_challenge(ctx, challenge_id), ctx.now)
 
 
-@router.get("/challenges/{challenge_id}/questions", response_model=list[QuestionOut])
+@public_router.get("/challenges/{challenge_id}/questions", response_model=list[QuestionOut])
 async def questions(ctx: ApiCtx, challenge_id: Id) -> list[QuestionOut]:
     """Answered questions (askers are never named); the owner also sees unanswered ones."""
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
@@ -209,7 +213,7 @@ async def upload(
     )
 
 
-@router.get(
+@public_router.get(
     "/challenges/{challenge_id}/attachments/{attachment_id}",
     response_class=FileResponse,
 )

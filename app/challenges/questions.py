@@ -1,8 +1,8 @@
 """The question round: providers ask, the municipality answers, everyone reads the answers."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from app.auth.permissions import Action, assert_can, can
+from app.auth.permissions import Action, assert_can, readable_questions
 from app.challenges.lifecycle import get_challenge, questions_open
 from app.challenges.models import Challenge, ChallengeStatus, Question
 from app.context import Context
@@ -54,9 +54,5 @@ async def answer_question(
 async def list_questions(ctx: Context, challenge: Challenge) -> list[Question]:
     """Answered questions for everyone; the owner also sees open ones, an asker their own."""
     query = select(Question).where(Question.challenge_id == challenge.id).order_by(Question.number)
-    if not can(ctx.user, Action.question_read_private, challenge):
-        visible = Question.answer.is_not(None)
-        if ctx.user is not None:
-            visible = or_(visible, Question.asked_by_id == ctx.user.id)
-        query = query.where(visible)
+    query = query.where(readable_questions(ctx.user, challenge))
     return list((await ctx.db.scalars(query)).all())

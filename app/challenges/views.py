@@ -3,10 +3,10 @@
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from app.auth.deps import WebCtx, verify_csrf
+from app.auth.deps import PUBLIC_PAGES, SIGNED_IN_PAGES, WebCtx
 from app.auth.permissions import Action, assert_can
 from app.challenges import attachments, forms, lifecycle, search
 from app.challenges import questions as question_round
@@ -22,13 +22,17 @@ from app.coalitions.views import challenge_panel
 from app.context import Context
 from app.db import MAX_INT, Id
 from app.documents.download import file_download
-from app.errors import Unauthenticated, ValidationFailed
+from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
 from app.web import redirect, render
 
 router = APIRouter(
-    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+    route_class=CommittingRoute, dependencies=SIGNED_IN_PAGES, include_in_schema=False
+)
+# Public: the list of published challenges, one challenge's page and its documents.
+public_router = APIRouter(
+    route_class=CommittingRoute, dependencies=PUBLIC_PAGES, include_in_schema=False
 )
 
 STATUS_FILTERS = ("open", "closed", "cancelled", "draft")
@@ -43,13 +47,8 @@ def _int(text: str | None, default: int | None = None) -> int | None:
     return value if value is None or abs(value) <= MAX_INT else default
 
 
-def _signed_in(ctx: Context) -> None:
-    if ctx.user is None:
-        raise Unauthenticated("Please sign in first.")
-
-
-@router.get("/")
-@router.get("/challenges")
+@public_router.get("/")
+@public_router.get("/challenges")
 async def challenge_list(request: Request, ctx: WebCtx) -> Response:
     params = request.query_params
     status = params.get("status") if params.get("status") in STATUS_FILTERS else None
@@ -105,14 +104,12 @@ def _row_action(action: str) -> str | None:
 
 @router.get("/challenges/new")
 async def new_challenge(request: Request, ctx: WebCtx) -> Response:
-    _signed_in(ctx)
     assert_can(ctx.user, Action.challenge_create)
     return render(request, "challenges/form.html", _form_context({}, {}, mode="new"))
 
 
 @router.post("/challenges/new")
 async def create_challenge(request: Request, ctx: WebCtx) -> Response:
-    _signed_in(ctx)
     form = await request.form()
     values = forms.values_from_form(form)
     group = _row_action(str(form.get("action", "")))
@@ -140,7 +137,7 @@ DONE = {
 }
 
 
-@router.get("/challenges/{challenge_id}")
+@public_router.get("/challenges/{challenge_id}")
 async def challenge_detail(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     return await _detail_page(request, ctx, challenge_id)
 
@@ -182,7 +179,6 @@ async def _detail_page(
 
 @router.get("/challenges/{challenge_id}/edit")
 async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx)
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
     action = Action.challenge_edit if mode == "edit" else Action.challenge_amend
@@ -197,7 +193,6 @@ async def edit_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
 
 @router.post("/challenges/{challenge_id}/edit")
 async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx)
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
     form = await request.form()
@@ -228,7 +223,6 @@ async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
 
 @router.post("/challenges/{challenge_id}/publish")
 async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx)
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.challenge_publish, challenge)
     form = await request.form()
@@ -246,7 +240,6 @@ async def publish_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> 
 
 @router.get("/challenges/{challenge_id}/cancel")
 async def cancel_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx)
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.challenge_cancel, challenge)
     return render(request, "challenges/cancel.html", {"challenge": challenge, "errors": {}})
@@ -259,7 +252,6 @@ async def cancel_challenge(
     challenge_id: Id,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    _signed_in(ctx)
     try:
         await lifecycle.cancel(ctx, challenge_id, reason)
     except ValidationFailed as failed:
@@ -280,7 +272,6 @@ async def ask_question(
     challenge_id: Id,
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    _signed_in(ctx)
     if len(text.strip()) < 5:
         raise ValidationFailed(
             {"text": Lazy("Write your question (at least a few words).")},
@@ -298,7 +289,6 @@ async def answer_question(
     question_id: Id,
     answer: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    _signed_in(ctx)
     if len(answer.strip()) < 2:
         raise ValidationFailed({"answer": Lazy("Write the answer.")}, "Write the answer.")
     await question_round.answer_question(ctx, challenge_id, question_id, answer)
@@ -313,7 +303,6 @@ async def upload_attachment(
     file: UploadFile | None = None,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    _signed_in(ctx)
     if file is None or not file.filename:
         raise ValidationFailed({"file": Lazy("Choose a file.")}, "Choose a file.")
     settings = request.app.state.settings
@@ -329,7 +318,7 @@ async def upload_attachment(
     return redirect(request, f"/challenges/{challenge_id}#documents")
 
 
-@router.get("/challenges/{challenge_id}/attachments/{attachment_id}")
+@public_router.get("/challenges/{challenge_id}/attachments/{attachment_id}")
 async def download_attachment(
     request: Request, ctx: WebCtx, challenge_id: Id, attachment_id: Id
 ) -> Response:

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from app.auth.deps import ApiCtx
+from app.auth.deps import SIGNED_IN_API, ApiCtx
 from app.coalitions import service
 from app.coalitions.models import Coalition, CoalitionMember
 from app.coalitions.schemas import (
@@ -21,7 +21,9 @@ from app.db import Id
 from app.errors import Unauthenticated
 from app.routing import CommittingRoute
 
-router = APIRouter(prefix="/api/v1", route_class=CommittingRoute, tags=["coalitions"])
+router = APIRouter(
+    prefix="/api/v1", route_class=CommittingRoute, tags=["coalitions"], dependencies=SIGNED_IN_API
+)
 
 
 def member_out(m: CoalitionMember, *, lead: bool) -> MemberOut:

@@ -3,11 +3,11 @@
 from typing import Any, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from app.auth.deps import WebCtx, verify_csrf
+from app.auth.deps import SIGNED_IN_PAGES, WebCtx
 from app.auth.permissions import Action, assert_can, can
 from app.challenges import lifecycle
 from app.challenges.models import Challenge
@@ -16,7 +16,7 @@ from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.schemas import CoalitionIn, MembershipIn, ResponseIn
 from app.context import Context
 from app.db import Id
-from app.errors import NotFound, Unauthenticated, ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.i18n import Lazy
 from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
@@ -24,17 +24,12 @@ from app.validation import field_errors
 from app.web import redirect, render
 
 router = APIRouter(
-    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+    route_class=CommittingRoute, dependencies=SIGNED_IN_PAGES, include_in_schema=False
 )
 
 MEMBER_FIELDS = ("role", "contribution")
 START_FIELDS = ("name", *MEMBER_FIELDS)
 MAX_QUERY = 200
-
-
-def _signed_in(ctx: Context) -> None:
-    if ctx.user is None:
-        raise Unauthenticated("Please sign in first.")
 
 
 async def _values(request: Request, names: tuple[str, ...]) -> dict[str, str]:
@@ -93,7 +88,6 @@ def _start_page(
 
 @router.get("/challenges/{challenge_id}/coalitions/new")
 async def start_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx)
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     assert_can(ctx.user, Action.coalition_start, challenge)
     lifecycle.assert_open(challenge, ctx)
@@ -102,7 +96,6 @@ async def start_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Respons
 
 @router.post("/challenges/{challenge_id}/coalitions")
 async def start(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    _signed_in(ctx)
     values = await _values(request, START_FIELDS)
     try:
         coalition = await service.start_coalition(ctx, challenge_id, _parse(CoalitionIn, values))
@@ -149,7 +142,6 @@ async def my_coalitions(request: Request, ctx: WebCtx) -> Response:
 @router.post("/coalitions/{coalition_id}/response")
 async def respond(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     """Accept (with role and contribution) or decline an invitation; back where it was given."""
-    _signed_in(ctx)
     form = await request.form()
     values = {name: str(form.get(name) or "").strip() for name in MEMBER_FIELDS}
     decision = form.get("decision")
@@ -233,7 +225,6 @@ async def coalition_page(request: Request, ctx: WebCtx, coalition_id: UUID) -> R
 
 @router.post("/coalitions/{coalition_id}/invitations")
 async def invite(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
-    _signed_in(ctx)
     form = await request.form()
     try:
         organisation_id = int(str(form.get("organisation_id") or ""))
@@ -249,14 +240,12 @@ async def invite(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
 async def remove_member(
     request: Request, ctx: WebCtx, coalition_id: UUID, organisation_id: Id
 ) -> Response:
-    _signed_in(ctx)
     await service.remove_member(ctx, coalition_id, organisation_id)
     return redirect(request, f"/coalitions/{coalition_id}#members")
 
 
 @router.post("/coalitions/{coalition_id}/membership")
 async def update_membership(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
-    _signed_in(ctx)
     values = await _values(request, MEMBER_FIELDS)
     try:
         await service.update_membership(ctx, coalition_id, _parse(MembershipIn, values))
@@ -269,6 +258,5 @@ async def update_membership(request: Request, ctx: WebCtx, coalition_id: UUID) -
 
 @router.post("/coalitions/{coalition_id}/leave")
 async def leave(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
-    _signed_in(ctx)
     await service.leave(ctx, coalition_id)
     return redirect(request, "/coalitions")

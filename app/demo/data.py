@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.passwords import hash_password
+from app.auth.permissions import is_unsealed
 from app.auth.service import create_user
 from app.challenges import attachments, lifecycle, questions
 from app.challenges.schemas import ChallengeIn
@@ -792,7 +793,7 @@ async def _coalitions(
     officers = {c.organisation_id: c.created_by_id for c, _ctx in created}
     by_id = {u.id: u for u in users.values()}
     for challenge, _ctx in created:
-        if challenge.submission_deadline < now:
+        if is_unsealed(challenge, now):
             officer = Context(
                 db=db,
                 user=by_id[officers[challenge.organisation_id]],

@@ -2,13 +2,15 @@
 
 from fastapi import APIRouter
 
-from app.auth.deps import ApiCtx
+from app.auth.deps import SIGNED_IN_API, ApiCtx
 from app.db import Id
 from app.organisations import service
 from app.organisations.schemas import MemberOut, RoleIn
 from app.routing import CommittingRoute
 
-router = APIRouter(prefix="/api/v1/admin", route_class=CommittingRoute, tags=["admin"])
+router = APIRouter(
+    prefix="/api/v1/admin", route_class=CommittingRoute, tags=["admin"], dependencies=SIGNED_IN_API
+)
 
 
 @router.get("/users", response_model=list[MemberOut])

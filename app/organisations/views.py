@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from app.auth.deps import WebCtx, verify_csrf
+from app.auth.deps import SIGNED_IN_PAGES, WebCtx
 from app.auth.permissions import role_fits
 from app.db import Id
 from app.errors import ValidationFailed
@@ -16,7 +16,7 @@ from app.routing import CommittingRoute
 from app.web import redirect, render
 
 router = APIRouter(
-    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+    route_class=CommittingRoute, dependencies=SIGNED_IN_PAGES, include_in_schema=False
 )
 
 

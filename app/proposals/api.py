@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Path, Request, UploadFile
 from fastapi.responses import Response
 
-from app.auth.deps import ApiCtx
+from app.auth.deps import SIGNED_IN_API, ApiCtx
 from app.auth.permissions import Action, assert_can
 from app.challenges.lifecycle import get_challenge
 from app.coalitions.service import get_coalition
@@ -29,7 +29,9 @@ from app.proposals.schemas import (
 )
 from app.routing import CommittingRoute
 
-router = APIRouter(prefix="/api/v1", route_class=CommittingRoute, tags=["proposals"])
+router = APIRouter(
+    prefix="/api/v1", route_class=CommittingRoute, tags=["proposals"], dependencies=SIGNED_IN_API
+)
 
 
 def receipt_out(s: ProposalSubmission) -> ReceiptOut:

@@ -5,22 +5,28 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import Action, assert_can, can
+from app.auth.permissions import (
+    Action,
+    assert_can,
+    awaits_opening,
+    can,
+    opened_submission_clause,
+    unsealed_at,
+)
 from app.challenges.lifecycle import get_challenge
-from app.challenges.models import Challenge, ChallengeStatus
 from app.coalitions.models import Coalition, CoalitionMember
 from app.context import Context
 from app.errors import Conflict
 from app.i18n.formats import moment
-from app.proposals.models import ProposalOpening, ProposalSubmission, SubmissionStatus
+from app.proposals.models import ProposalOpening, ProposalSubmission
 from app.proposals.service import submission_content
 
 
 async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
     """The opening record; made on first request after the deadline, identical thereafter."""
     challenge = await get_challenge(ctx, challenge_id)
-    if is_sealed(challenge, ctx.now) and can(
-        ctx.user, Action.opening_read, challenge, challenge.submission_deadline
+    if awaits_opening(challenge, ctx.now) and can(
+        ctx.user, Action.opening_read, challenge, unsealed_at(challenge)
     ):
         # A reader-to-be gets a clear answer that tells nothing about what is inside.
         raise Conflict(
@@ -52,8 +58,7 @@ async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
         .options(selectinload(Coalition.members).selectinload(CoalitionMember.organisation))
         .where(
             ProposalSubmission.challenge_id == challenge.id,
-            ProposalSubmission.status == SubmissionStatus.current,
-            ProposalSubmission.submitted_at < deadline,
+            opened_submission_clause(deadline),
         )
         .order_by(ProposalSubmission.submitted_at)
     )
@@ -102,9 +107,3 @@ async def opened_proposals(
         )
         result.append((submission, content))
     return result
-
-
-def is_sealed(challenge: Challenge, now) -> bool:
-    return challenge.status == ChallengeStatus.published and (
-        challenge.submission_deadline is None or now < challenge.submission_deadline
-    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.sealed import audit_sealed
 from app.audit.service import canonical
-from app.auth.permissions import Action, assert_can
+from app.auth.permissions import Action, assert_can, opened_submission_clause
 from app.challenges.lifecycle import assert_open, get_challenge
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, MemberStatus
@@ -344,10 +344,7 @@ async def receipts(ctx: Context, coalition_id: UUID) -> list[ProposalSubmission]
     if coalition.member(ctx.user.organisation_id) is None:
         # Outside readers see only what was opened: the final version received before the
         # deadline. Replaced and withdrawn versions stay the coalition's own.
-        query = query.where(
-            ProposalSubmission.submitted_at < coalition.challenge.submission_deadline,
-            ProposalSubmission.status == SubmissionStatus.current,
-        )
+        query = query.where(opened_submission_clause(coalition.challenge.submission_deadline))
     return list((await ctx.db.scalars(query.order_by(ProposalSubmission.version))).all())
 
 

@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import Response
 
 from app.audit.service import canonical
-from app.auth.deps import WebCtx, verify_csrf
-from app.auth.permissions import Action, assert_can, can
+from app.auth.deps import SIGNED_IN_PAGES, WebCtx
+from app.auth.permissions import Action, assert_can, awaits_opening, can, unsealed_at
 from app.challenges import lifecycle
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, MemberStatus
@@ -18,7 +18,7 @@ from app.coalitions.service import get_coalition
 from app.context import Context
 from app.db import Id, writes_on_read
 from app.documents.download import file_download
-from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
+from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.i18n import Lazy
 from app.proposals import forms, service
 from app.proposals import opening as openings
@@ -28,7 +28,7 @@ from app.sealing import sha256
 from app.web import redirect, render
 
 router = APIRouter(
-    route_class=CommittingRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+    route_class=CommittingRoute, dependencies=SIGNED_IN_PAGES, include_in_schema=False
 )
 
 RECEIPT_NUMBER = re.compile(r"^[A-Z0-9-]{1,40}$")
@@ -37,11 +37,6 @@ CONFIRM_SUBMIT = Lazy(
     "The draft has been saved but not submitted: tick the box to confirm that the coalition "
     "submits this proposal."
 )
-
-
-def _signed_in(ctx: Context) -> None:
-    if ctx.user is None:
-        raise Unauthenticated("Please sign in first.")
 
 
 def _texts(errors: dict) -> dict[str, str]:
@@ -179,7 +174,6 @@ async def save_proposal(request: Request, ctx: WebCtx, coalition_id: UUID) -> Re
 
 @router.post("/coalitions/{coalition_id}/proposal/withdraw")
 async def withdraw(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
-    _signed_in(ctx)
     try:
         await service.withdraw(ctx, coalition_id)
     except Conflict as refused:
@@ -193,7 +187,6 @@ async def withdraw(request: Request, ctx: WebCtx, coalition_id: UUID) -> Respons
 async def upload(
     request: Request, ctx: WebCtx, coalition_id: UUID, file: UploadFile | None = None
 ) -> Response:
-    _signed_in(ctx)
     try:
         if file is None or not file.filename:
             raise ValidationFailed({"file": Lazy("Choose a file.")})
@@ -236,7 +229,6 @@ async def download(
 async def remove(
     request: Request, ctx: WebCtx, coalition_id: UUID, attachment_id: UUID
 ) -> Response:
-    _signed_in(ctx)
     await service.remove_attachment(ctx, coalition_id, attachment_id)
     return redirect(request, f"/coalitions/{coalition_id}/proposal#documents")
 
@@ -315,11 +307,13 @@ async def version_attachment(
 
 async def _opening_challenge(ctx: Context, challenge_id: int) -> tuple[Challenge, bool]:
     """(challenge, sealed) for those who may read the opening record once the deadline passed."""
-    _signed_in(ctx)
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     # The same answers as the API: 403 for those who will never read it, 409 while sealed.
-    assert_can(ctx.user, Action.opening_read, challenge, challenge.submission_deadline)
-    return challenge, not can(ctx.user, Action.opening_read, challenge, ctx.now)
+    assert_can(ctx.user, Action.opening_read, challenge, unsealed_at(challenge))
+    sealed = awaits_opening(challenge, ctx.now)
+    if not sealed:
+        assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
+    return challenge, sealed
 
 
 def _moment(text: str) -> datetime:

@@ -139,6 +139,12 @@ async def test_a_malformed_id_is_a_client_error_that_tells_nothing(client, make,
     response = await client.get(path, headers=auth)
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
+    # Anonymous: asked to sign in before the id is even read (signed in by default)...
+    anonymous = await client.get(path.removeprefix("/api/v1"))
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login?next=")
+    # ...and signed in, the page of a malformed id does not exist.
+    await sign_in(client, outsiders["other_provider"].email)
     page = await client.get(path.removeprefix("/api/v1"))
     assert page.status_code == 404
 

@@ -179,7 +179,10 @@ async def test_api_needs_an_admin_token(client, world, make):
         f"/api/v1/admin/users/{world['newcomer'].id}/role", json={"role": "admin"}, headers=headers
     )
     assert response.status_code == 403
-    assert (await client.put("/api/v1/admin/users/99999999999/role", json={})).status_code == 422
+    out_of_range = "/api/v1/admin/users/99999999999/role"
+    assert (await client.put(out_of_range, json={}, headers=headers)).status_code == 422
+    # Anonymous: asked to sign in before anything about the input (issue 8).
+    assert (await client.put(out_of_range, json={})).status_code == 401
 
 
 # --- which roles an organisation may hold -------------------------------------------------------
