@@ -1,5 +1,6 @@
 """Proposal pages: the joint draft, submitting with a receipt, the receipts, the opening record."""
 
+import io
 import re
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,6 @@ from app.context import Context
 from app.db import Id, writes_on_read
 from app.documents.download import file_download
 from app.errors import Conflict, DomainError, NotFound, Unauthenticated, ValidationFailed
-from app.i18n import Lazy
 from app.proposals import forms, service
 from app.proposals import opening as openings
 from app.proposals.queries import current_submission
@@ -108,6 +108,7 @@ async def _proposal_page(
         "current": await current_submission(ctx, coalition),
         "values": values if values is not None else forms.values_from(content),
         "errors": _texts(errors or {}),
+        "labels": _texts(forms.labels(challenge, members)),
         "notice": notice,
         "view": content_view(challenge, preview) if not open_ else None,
     }
@@ -178,14 +179,12 @@ async def upload(
 ) -> Response:
     _signed_in(ctx)
     try:
-        if file is None or not file.filename:
-            raise ValidationFailed({"file": Lazy("Choose a file.")})
         await service.add_attachment(
             ctx,
             request.app.state.documents,
             coalition_id,
-            file.filename,
-            file.file,
+            file.filename if file else "",
+            file.file if file else io.BytesIO(),
             request.app.state.settings.max_upload_bytes,
         )
     except Conflict as refused:
