@@ -195,6 +195,10 @@ async def test_a_question_is_one_rule_and_a_refused_one_keeps_its_text(
     textarea = re.search(r'<textarea id="f-question"[^>]*>([^<]*)</textarea>', page.text)
     assert textarea and html.unescape(textarea.group(1)) == text
     assert 'aria-invalid="true"' in textarea.group(0)
+    fresh = await client.get(f"/challenges/{challenge.id}")
+    assert re.search(
+        r'<textarea id="f-question"[^>]*aria-describedby="f-question-hint"></', fresh.text
+    )
 
 
 async def test_an_answer_that_is_too_long_is_refused_alike(client, make, officer, provider):
