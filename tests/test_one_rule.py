@@ -33,6 +33,19 @@ def page_error(text: str, key: str) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
+def assert_alike(page, api, message: str, key: str, page_key: str | None = None) -> None:
+    """The page and the API refused the input with the same status and the same message."""
+    assert page.status_code == api.status_code == 422, api.text
+    assert page_error(page.text, page_key or key) == message
+    assert api.json()["errors"] == {key: message}
+
+
+async def send_both(client, path: str, data: dict, headers: dict, page: str):
+    """The same input to the page (as a form, from `page`) and to the API (as JSON)."""
+    form = await post_form(client, path, data, page)
+    return form, await client.post(f"/api/v1{path}", json=data, headers=headers)
+
+
 def too_long(limit: int) -> str:
     return "x" * (limit + 1)
 
@@ -93,9 +106,7 @@ async def test_a_challenge_field_is_refused_alike_on_the_page_and_in_the_api(
     api = await client.post(
         "/api/v1/challenges", json=_api_body(clock, key, value), headers=headers
     )
-    assert page.status_code == api.status_code == 422, api.text
-    assert page_error(page.text, key) == message
-    assert api.json()["errors"] == {key: message}
+    assert_alike(page, api, message, key)
 
 
 # --- reasons, questions and answers: the service applies the one schema ------------------------
@@ -111,18 +122,14 @@ REASONS = [
 async def test_the_cancel_reason_is_one_rule(client, make, signed_in_officer, reason, message):
     officer, headers = signed_in_officer
     challenge = await make.challenge(officer, publish=True)
-    page = await post_form(
+    page, api = await send_both(
         client,
         f"/challenges/{challenge.id}/cancel",
         {"reason": reason},
+        headers,
         f"/challenges/{challenge.id}",
     )
-    api = await client.post(
-        f"/api/v1/challenges/{challenge.id}/cancel", json={"reason": reason}, headers=headers
-    )
-    assert page.status_code == api.status_code == 422
-    assert page_error(page.text, "reason") == message
-    assert api.json()["errors"] == {"reason": message}
+    assert_alike(page, api, message, "reason")
     assert (await client.get(f"/api/v1/challenges/{challenge.id}", headers=headers)).json()[
         "status"
     ] != "cancelled"
@@ -154,9 +161,7 @@ async def test_the_amendment_reason_is_one_rule(
         json={"reason": reason, "challenge": payload(clock)},
         headers=headers,
     )
-    assert page.status_code == api.status_code == 422
-    assert page_error(page.text, "reason") == message
-    assert api.json()["errors"] == {"reason": message}
+    assert_alike(page, api, message, "reason")
 
 
 @pytest.fixture
@@ -179,19 +184,15 @@ async def test_a_question_is_one_rule_and_a_refused_one_keeps_its_text(
 ):
     _user, headers = provider
     challenge = await make.challenge(officer, publish=True)
-    page = await post_form(
+    page, api = await send_both(
         client,
         f"/challenges/{challenge.id}/questions",
         {"text": text},
+        headers,
         f"/challenges/{challenge.id}",
     )
-    api = await client.post(
-        f"/api/v1/challenges/{challenge.id}/questions", json={"text": text}, headers=headers
-    )
-    assert page.status_code == api.status_code == 422
-    assert api.json()["errors"] == {"text": message}
     # The challenge page again, with the question as typed and the error next to it.
-    assert page_error(page.text, "f-question") == message
+    assert_alike(page, api, message, "text", "f-question")
     textarea = re.search(r'<textarea id="f-question"[^>]*>([^<]*)</textarea>', page.text)
     assert textarea and html.unescape(textarea.group(1)) == text
     assert 'aria-invalid="true"' in textarea.group(0)
@@ -236,18 +237,14 @@ async def test_starting_a_coalition_is_one_rule(
     _user, headers = provider
     challenge = await make.challenge(officer, publish=True)
     data = {"name": "Samen sterk", "role": "penvoerder", "contribution": "", field: value}
-    page = await post_form(
+    page, api = await send_both(
         client,
         f"/challenges/{challenge.id}/coalitions",
         data,
+        headers,
         f"/challenges/{challenge.id}/coalitions/new",
     )
-    api = await client.post(
-        f"/api/v1/challenges/{challenge.id}/coalitions", json=data, headers=headers
-    )
-    assert page.status_code == api.status_code == 422
-    assert page_error(page.text, field) == message
-    assert api.json()["errors"] == {field: message}
+    assert_alike(page, api, message, field)
 
 
 @pytest.fixture
@@ -270,9 +267,7 @@ async def test_a_proposal_text_is_refused_alike(client, coalition, field, limit)
     page_url = f"/coalitions/{coalition.public_id}/proposal"
     page = await post_form(client, page_url, {field: too_long(limit), "action": "save"}, page_url)
     api = await client.put(f"/api/v1{page_url}", json={field: too_long(limit)}, headers=headers)
-    assert page.status_code == api.status_code == 422
-    assert page_error(page.text, field) == at_most(limit)
-    assert api.json()["errors"] == {field: at_most(limit)}
+    assert_alike(page, api, at_most(limit), field)
 
 
 async def test_a_requirement_explanation_is_refused_alike(client, coalition):
@@ -288,9 +283,13 @@ async def test_a_requirement_explanation_is_refused_alike(client, coalition):
         json={"requirement_answers": [{"requirement_id": requirement.id, "explanation": text}]},
         headers=headers,
     )
-    assert page.status_code == api.status_code == 422
-    assert page_error(page.text, f"req-{requirement.id}-explanation") == at_most(EXPLANATION_MAX)
-    assert api.json()["errors"] == {"requirement_answers.0.explanation": at_most(EXPLANATION_MAX)}
+    assert_alike(
+        page,
+        api,
+        at_most(EXPLANATION_MAX),
+        "requirement_answers.0.explanation",
+        f"req-{requirement.id}-explanation",
+    )
 
 
 # --- files -------------------------------------------------------------------------------------
