@@ -228,6 +228,11 @@ COALITION_FIELDS = [
     ("role", too_long(ROLE_MAX), at_most(ROLE_MAX)),
     ("contribution", too_long(CONTRIBUTION_MAX), at_most(CONTRIBUTION_MAX)),
 ]
+COALITION_LABELS = {
+    "name": "Naam van de coalitie",
+    "role": "Rol van uw organisatie in de coalitie",
+    "contribution": "Wat uw organisatie bijdraagt",
+}
 
 
 @pytest.mark.parametrize(("field", "value", "message"), COALITION_FIELDS)
@@ -245,6 +250,8 @@ async def test_starting_a_coalition_is_one_rule(
         f"/challenges/{challenge.id}/coalitions/new",
     )
     assert_alike(page, api, message, field)
+    summary = page.text.split('id="error-summary"')[1].split("</div>")[0]
+    assert f"{COALITION_LABELS[field]}</a>: {message}" in summary
 
 
 @pytest.fixture
