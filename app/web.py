@@ -13,11 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.auth.permissions import Action, can
+from app.challenges.schemas import QUESTION_MIN
 from app.clock import AMSTERDAM
+from app.coalitions.schemas import CONTRIBUTION_MAX, ROLE_MAX
 from app.config import ROOT, get_settings
 from app.i18n import get_locale, gettext, ngettext
 from app.i18n.formats import babel_locale as _babel_locale
 from app.i18n.formats import moment
+from app.validation import NAME_MAX
 
 CSRF_COOKIE = "uk_csrf"
 SESSION_COOKIE = "uk_session"
@@ -88,6 +91,13 @@ env.filters.update(
     money=money, number=number, moment=moment, day=day, local_input=local_input, change=change
 )
 env.globals.update(can=can, Action=Action, get_locale=get_locale, csrf_token=csrf_token)
+# The browser's hints (maxlength, minlength) from the same limits the services check.
+env.globals["limits"] = {
+    "coalition_name": NAME_MAX,
+    "role": ROLE_MAX,
+    "contribution": CONTRIBUTION_MAX,
+    "question_min": QUESTION_MIN,
+}
 
 
 def is_htmx(request: Request) -> bool:

@@ -1,5 +1,6 @@
 """The challenge use cases as a JSON API under /api/v1, for programs with a bearer token."""
 
+import io
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -24,8 +25,6 @@ from app.challenges.schemas import (
 )
 from app.db import MAX_INT, Id
 from app.documents.download import file_download
-from app.errors import ValidationFailed
-from app.i18n import Lazy
 from app.routing import CommittingRoute
 
 router = APIRouter(
@@ -188,18 +187,16 @@ async def upload(
     request: Request,
     ctx: ApiCtx,
     challenge_id: Id,
-    file: Annotated[UploadFile, File()],
-    reason: Annotated[str, Form(max_length=5000)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+    reason: Annotated[str, Form()] = "",
 ) -> AttachmentOut:
     """Attach a PDF, DOCX, ODT or XLSX; after publication this is an amendment with a reason."""
-    if not file.filename:
-        raise ValidationFailed({"file": Lazy("Choose a file.")})
     a = await attachments.add_attachment(
         ctx,
         request.app.state.documents,
         challenge_id,
-        file.filename,
-        file.file,
+        file.filename if file else "",
+        file.file if file else io.BytesIO(),
         request.app.state.settings.max_upload_bytes,
         reason,
     )

@@ -5,11 +5,12 @@ from typing import BinaryIO
 from app.auth.permissions import Action, assert_can
 from app.challenges.lifecycle import assert_amendable, get_challenge, next_amendment_number
 from app.challenges.models import Amendment, ChallengeAttachment, ChallengeStatus
+from app.challenges.schemas import ReasonIn
 from app.context import Context
-from app.documents.service import store_document
+from app.documents.service import clean_filename, store_document
 from app.documents.store import LocalDocumentStore
-from app.errors import NotFound, ValidationFailed
-from app.i18n import Lazy
+from app.errors import NotFound
+from app.validation import checked
 
 
 async def add_attachment(
@@ -28,11 +29,8 @@ async def add_attachment(
     else:
         assert_can(ctx.user, Action.challenge_amend, challenge)
         assert_amendable(challenge, ctx.now)
-        if len(reason.strip()) < 3:
-            raise ValidationFailed({"reason": Lazy("Give the reason for this amendment.")})
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
-    if not name:
-        raise ValidationFailed({"file": Lazy("Choose a file.")})
+        reason = checked(ReasonIn, {"reason": reason}).reason
+    name = clean_filename(filename)
     document = await store_document(ctx, store, source, max_bytes)
     attachment = ChallengeAttachment(
         challenge_id=challenge.id, document_id=document.id, filename=name, added_at=ctx.now
@@ -45,7 +43,7 @@ async def add_attachment(
         amendment = Amendment(
             challenge_id=challenge.id,
             number=await next_amendment_number(ctx, challenge.id),
-            reason=reason.strip(),
+            reason=reason,
             changes={"attachments": {"old": None, "new": name}},
             created_by_id=ctx.user.id,
             created_at=ctx.now,

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from app.challenges.schemas import ChallengeIn
+from app.challenges.schemas import MAX_ROWS, ChallengeIn
 from app.clock import AMSTERDAM
 from app.i18n import Lazy
 from app.money import BadAmount, format_euros, parse_euros
@@ -47,7 +47,6 @@ SCALAR_FIELDS = (
     "expected_award_date",
     "allow_multiple_coalitions",
 )
-MAX_ROWS = 50
 
 
 def _local_moment(text: str) -> datetime | str | None:

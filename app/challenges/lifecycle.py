@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app import validation
 from app.auth.permissions import Action, assert_can, assert_signed_in, can
 from app.challenges.models import (
     Amendment,
@@ -16,7 +17,13 @@ from app.challenges.models import (
     Indicator,
     MinimumRequirement,
 )
-from app.challenges.schemas import ChallengeIn, CriterionIn, IndicatorIn, publication_problems
+from app.challenges.schemas import (
+    ChallengeIn,
+    CriterionIn,
+    IndicatorIn,
+    ReasonIn,
+    publication_problems,
+)
 from app.context import Context
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.i18n import Lazy
@@ -319,8 +326,7 @@ async def amend(ctx: Context, challenge_id: int, data: ChallengeIn, reason: str)
     assert_amendable(challenge, ctx.now)
     old = as_input(challenge)
     errors: dict[str, Lazy] = {}
-    if len(reason.strip()) < 3:
-        errors["reason"] = Lazy("Give the reason for this amendment.")
+    errors.update(validation.problems(ReasonIn, {"reason": reason}))
     if (
         data.submission_deadline
         and old.submission_deadline
@@ -376,13 +382,12 @@ async def cancel(ctx: Context, challenge_id: int, reason: str) -> Challenge:
     assert_can(ctx.user, Action.challenge_cancel, challenge)
     if challenge.status not in (ChallengeStatus.draft, ChallengeStatus.published):
         raise InvalidTransition("This challenge cannot be cancelled any more.")
-    if not reason.strip():
-        raise ValidationFailed({"reason": Lazy("Give the reason for cancelling.")})
+    reason = validation.checked(ReasonIn, {"reason": reason}).reason
     challenge.status = ChallengeStatus.cancelled
     challenge.cancelled_at = ctx.now
-    challenge.cancel_reason = reason.strip()
+    challenge.cancel_reason = reason
     challenge.updated_at = ctx.now
-    await ctx.record("challenge.cancelled", "challenge", challenge.id, reason=reason.strip())
+    await ctx.record("challenge.cancelled", "challenge", challenge.id, reason=reason)
     return challenge
 
 

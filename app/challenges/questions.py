@@ -5,8 +5,10 @@ from sqlalchemy import func, select
 from app.auth.permissions import Action, assert_can, readable_questions
 from app.challenges.lifecycle import get_challenge, questions_open
 from app.challenges.models import Challenge, ChallengeStatus, Question
+from app.challenges.schemas import AnswerIn, QuestionIn
 from app.context import Context
 from app.errors import Conflict, InvalidTransition, NotFound
+from app.validation import checked
 
 
 async def ask_question(ctx: Context, challenge_id: int, text: str) -> Question:
@@ -14,13 +16,14 @@ async def ask_question(ctx: Context, challenge_id: int, text: str) -> Question:
     assert_can(ctx.user, Action.question_ask, challenge)
     if not questions_open(challenge, ctx.now):
         raise Conflict("The question round for this challenge is closed.", code="questions_closed")
+    text = checked(QuestionIn, {"text": text}).text
     last = await ctx.db.scalar(
         select(func.max(Question.number)).where(Question.challenge_id == challenge.id)
     )
     question = Question(
         challenge_id=challenge.id,
         number=(last or 0) + 1,
-        text=text.strip(),
+        text=text,
         asked_by_id=ctx.user.id,
         asked_at=ctx.now,
     )
@@ -44,7 +47,7 @@ async def answer_question(
         raise InvalidTransition("Questions can only be answered on a published challenge.")
     if question.answer is not None:
         raise Conflict("This question has already been answered.", code="already_answered")
-    question.answer = answer.strip()
+    question.answer = checked(AnswerIn, {"answer": answer}).answer
     question.answered_by_id = ctx.user.id
     question.answered_at = ctx.now
     await ctx.record("question.answered", "challenge", challenge.id, question=question.number)

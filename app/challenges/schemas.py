@@ -3,15 +3,25 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.challenges.models import CriterionKind, Direction, Frequency, Theme
 from app.clock import AMSTERDAM
 from app.i18n import Lazy
+from app.validation import NAME_MAX, TEXT_MAX, Input
 
-Text = Annotated[str, Field(max_length=20_000)]
-ShortText = Annotated[str, Field(max_length=200)]
+# The limits of what is written, named once: the API, the forms and the messages use these.
+UNIT_MAX = 60
+REQUIREMENT_MAX = 5000
+REASON_MIN, REASON_MAX = 3, 5000
+QUESTION_MIN, QUESTION_MAX = 5, 5000
+ANSWER_MIN, ANSWER_MAX = 2, 20_000
+MAX_ROWS = 50
+
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Reason = Annotated[str, Field(min_length=REASON_MIN, max_length=REASON_MAX)]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -38,13 +48,11 @@ def _in_range(value: date | None) -> date | None:
 RowId = Annotated[int | None, Field(default=None, ge=1, le=2_147_483_647, exclude=True)]
 
 
-class IndicatorIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class IndicatorIn(Input):
     id: RowId = None
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     definition: Text = ""
-    unit: Annotated[str, Field(max_length=60)] = ""
+    unit: Annotated[str, Field(max_length=UNIT_MAX)] = ""
     baseline_value: float | None = None
     baseline_date: date | None = None
     direction: Direction = Direction.increase
@@ -56,29 +64,30 @@ class IndicatorIn(BaseModel):
     _dates = field_validator("baseline_date")(_in_range)
 
 
-class CriterionIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class CriterionIn(Input):
     id: RowId = None
     kind: CriterionKind = CriterionKind.quality
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     description: Text = ""
     weight: Annotated[int, Field(ge=1, le=100)]
-    indicator_position: Annotated[int, Field(ge=0, le=49)] | None = None  # of 50 at most
+    indicator_position: Annotated[int, Field(ge=0, le=MAX_ROWS - 1)] | None = Field(
+        default=None, validate_default=True
+    )
 
-    @model_validator(mode="after")
-    def _formula_needs_indicator(self) -> "CriterionIn":
-        if self.kind == CriterionKind.formula and self.indicator_position is None:
+    # Rules across fields are field validators on the later field (not model validators), so
+    # they are reported together with every other field's error instead of in a second round.
+    @field_validator("indicator_position")
+    @classmethod
+    def _formula_needs_indicator(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("kind") == CriterionKind.formula and value is None:
             raise PydanticCustomError("formula_indicator", "choose the indicator")
-        return self
+        return value
 
 
-class ChallengeIn(BaseModel):
+class ChallengeIn(Input):
     """A challenge as written; a draft may be incomplete, publication checks the rest."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Name
     summary: Text = ""
     desired_result: Text = ""
     target_group: Text = ""
@@ -94,10 +103,11 @@ class ChallengeIn(BaseModel):
     submission_deadline: datetime | None = None
     expected_award_date: date | None = None
     allow_multiple_coalitions: bool = False
-    indicators: Annotated[list[IndicatorIn], Field(max_length=50)] = []
-    criteria: Annotated[list[CriterionIn], Field(max_length=50)] = []
+    indicators: Annotated[list[IndicatorIn], Field(max_length=MAX_ROWS)] = []
+    criteria: Annotated[list[CriterionIn], Field(max_length=MAX_ROWS)] = []
     requirements: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=5000)]], Field(max_length=50)
+        list[Annotated[str, Field(min_length=1, max_length=REQUIREMENT_MAX)]],
+        Field(max_length=MAX_ROWS),
     ] = []
 
     _zones = field_validator("question_deadline", "submission_deadline")(_aware)
@@ -109,18 +119,30 @@ class ChallengeIn(BaseModel):
         "expected_award_date",
     )(_in_range)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "ChallengeIn":
-        if self.period_start and self.period_end and self.period_end <= self.period_start:
+    @field_validator("period_end")
+    @classmethod
+    def _period_order(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("period_start")
+        if start and value and value <= start:
             raise PydanticCustomError("period_order", "period end before start")
-        if self.scale_max <= self.scale_min:
+        return value
+
+    @field_validator("scale_max")
+    @classmethod
+    def _scale_order(cls, value: int, info: ValidationInfo) -> int:
+        if "scale_min" in info.data and value <= info.data["scale_min"]:
             raise PydanticCustomError("scale_order", "scale max not above min")
-        for criterion in self.criteria:
-            if criterion.indicator_position is not None and criterion.indicator_position >= len(
-                self.indicators
-            ):
+        return value
+
+    @field_validator("criteria")
+    @classmethod
+    def _indicators_exist(cls, value: list[CriterionIn], info: ValidationInfo) -> list:
+        indicators = info.data.get("indicators")
+        for criterion in value if indicators is not None else []:
+            position = criterion.indicator_position
+            if position is not None and position >= len(indicators):
                 raise PydanticCustomError("formula_indicator", "indicator does not exist")
-        return self
+        return value
 
 
 def publication_problems(data: ChallengeIn, now: datetime) -> dict[str, Lazy]:
@@ -261,13 +283,15 @@ class ChallengePage(BaseModel):
     pages: int
 
 
-class AmendmentIn(BaseModel):
-    reason: Annotated[str, Field(min_length=3, max_length=5000)]
+class AmendmentIn(Input):
+    reason: Reason
     challenge: ChallengeIn
 
 
-class ReasonIn(BaseModel):
-    reason: Annotated[str, Field(min_length=3, max_length=5000)]
+class ReasonIn(Input):
+    """Why a published challenge is amended or cancelled; shown to everyone who can see it."""
+
+    reason: Reason
 
 
 class AmendmentOut(BaseModel):
@@ -278,12 +302,12 @@ class AmendmentOut(BaseModel):
     created_at: datetime
 
 
-class QuestionIn(BaseModel):
-    text: Annotated[str, Field(min_length=5, max_length=5000)]
+class QuestionIn(Input):
+    text: Annotated[str, Field(min_length=QUESTION_MIN, max_length=QUESTION_MAX)]
 
 
-class AnswerIn(BaseModel):
-    answer: Annotated[str, Field(min_length=2, max_length=20_000)]
+class AnswerIn(Input):
+    answer: Annotated[str, Field(min_length=ANSWER_MIN, max_length=ANSWER_MAX)]
 
 
 class QuestionOut(BaseModel):

@@ -1,5 +1,6 @@
 """Challenge pages: the public list and detail, writing, publishing, amending, Q&A."""
 
+import io
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from app.challenges.models import (
     Frequency,
     Theme,
 )
-from app.challenges.schemas import publication_problems
+from app.challenges.schemas import ReasonIn, publication_problems
 from app.coalitions.views import challenge_panel
 from app.context import Context
 from app.db import MAX_INT, Id
@@ -25,6 +26,7 @@ from app.documents.download import file_download
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.routing import CommittingRoute
+from app.validation import problems as input_problems
 from app.web import redirect, render
 
 router = APIRouter(
@@ -148,8 +150,11 @@ async def _detail_page(
     challenge_id: int,
     *,
     publish_error: str | None = None,
+    question: str = "",
+    errors: dict | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The challenge page; after a refused question, with the question kept and its error."""
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
     questions = await question_round.list_questions(ctx, challenge)
     amendments = await lifecycle.list_amendments(ctx, challenge)
@@ -172,6 +177,8 @@ async def _detail_page(
             "coalitions": await challenge_panel(ctx, challenge),
             "done": str(DONE[done]) if (done := request.query_params.get("done")) in DONE else None,
             "publish_error": publish_error,
+            "question": question,
+            "question_errors": {name: str(message) for name, message in (errors or {}).items()},
         },
         status_code=status_code,
     )
@@ -197,13 +204,16 @@ async def save_challenge(request: Request, ctx: WebCtx, challenge_id: Id) -> Res
     mode = "edit" if challenge.status == ChallengeStatus.draft else "amend"
     form = await request.form()
     values = forms.values_from_form(form)
-    reason = str(form.get("reason", ""))[:5000]
+    reason = str(form.get("reason", ""))
     context = {"mode": mode, "challenge": challenge, "reason": reason}
     group = _row_action(str(form.get("action", "")))
     if group:
         values = forms.add_row(values, group)
         return render(request, "challenges/form.html", _form_context(values, {}, **context))
     data, errors = forms.parse(values)
+    if errors and mode == "amend":
+        # The reason is checked with the rest, so every error shows at once.
+        errors = {**input_problems(ReasonIn, {"reason": reason}), **errors}
     try:
         if errors:
             raise ValidationFailed(errors)
@@ -250,7 +260,7 @@ async def cancel_challenge(
     request: Request,
     ctx: WebCtx,
     challenge_id: Id,
-    reason: Annotated[str, Form(max_length=5000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         await lifecycle.cancel(ctx, challenge_id, reason)
@@ -270,14 +280,14 @@ async def ask_question(
     request: Request,
     ctx: WebCtx,
     challenge_id: Id,
-    text: Annotated[str, Form(max_length=5000)] = "",
+    text: Annotated[str, Form()] = "",
 ) -> Response:
-    if len(text.strip()) < 5:
-        raise ValidationFailed(
-            {"text": Lazy("Write your question (at least a few words).")},
-            "Write your question (at least a few words).",
+    try:
+        await question_round.ask_question(ctx, challenge_id, text)
+    except ValidationFailed as failed:
+        return await _detail_page(
+            request, ctx, challenge_id, question=text, errors=failed.errors, status_code=422
         )
-    await question_round.ask_question(ctx, challenge_id, text)
     return redirect(request, f"/challenges/{challenge_id}#questions")
 
 
@@ -287,10 +297,8 @@ async def answer_question(
     ctx: WebCtx,
     challenge_id: Id,
     question_id: Id,
-    answer: Annotated[str, Form(max_length=20_000)] = "",
+    answer: Annotated[str, Form()] = "",
 ) -> Response:
-    if len(answer.strip()) < 2:
-        raise ValidationFailed({"answer": Lazy("Write the answer.")}, "Write the answer.")
     await question_round.answer_question(ctx, challenge_id, question_id, answer)
     return redirect(request, f"/challenges/{challenge_id}#questions")
 
@@ -301,17 +309,15 @@ async def upload_attachment(
     ctx: WebCtx,
     challenge_id: Id,
     file: UploadFile | None = None,
-    reason: Annotated[str, Form(max_length=5000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    if file is None or not file.filename:
-        raise ValidationFailed({"file": Lazy("Choose a file.")}, "Choose a file.")
     settings = request.app.state.settings
     await attachments.add_attachment(
         ctx,
         request.app.state.documents,
         challenge_id,
-        file.filename,
-        file.file,
+        file.filename if file else "",
+        file.file if file else io.BytesIO(),
         settings.max_upload_bytes,
         reason,
     )

@@ -18,7 +18,6 @@ from app.coalitions.schemas import (
     ResponseIn,
 )
 from app.db import Id
-from app.errors import Unauthenticated
 from app.routing import CommittingRoute
 
 router = APIRouter(
@@ -60,8 +59,6 @@ async def find_organisations(
     ctx: ApiCtx, q: Annotated[str, Query(min_length=2, max_length=200)]
 ) -> list[OrganisationOut]:
     """Find organisations to invite, by (part of) the name or the exact KvK number."""
-    if ctx.user is None:
-        raise Unauthenticated("Please sign in first.")
     return [OrganisationOut.model_validate(o) for o in await service.find_organisations(ctx, q)]
 
 

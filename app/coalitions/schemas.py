@@ -7,31 +7,34 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.coalitions.models import MemberStatus
+from app.validation import NAME_MAX, Input
 
-Role = Annotated[str, Field(max_length=200)]
-Contribution = Annotated[str, Field(max_length=5000)]
+# The limits of what members write, named once for the API, the forms and the messages.
+NAME_MIN = 2
+ROLE_MAX = 200
+CONTRIBUTION_MAX = 5000
+
+Role = Annotated[str, Field(max_length=ROLE_MAX)]
+Contribution = Annotated[str, Field(max_length=CONTRIBUTION_MAX)]
 
 
-class CoalitionIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-    name: Annotated[str, Field(min_length=2, max_length=200)]
+class CoalitionIn(Input):
+    name: Annotated[str, Field(min_length=NAME_MIN, max_length=NAME_MAX)]
     role: Role = ""
     contribution: Contribution = ""
 
 
-class InviteIn(BaseModel):
+class InviteIn(Input):
     organisation_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
-class ResponseIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
+class ResponseIn(Input):
     accept: bool
     role: Role = ""
     contribution: Contribution = ""
 
 
-class MembershipIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
+class MembershipIn(Input):
     role: Role = ""
     contribution: Contribution = ""
 

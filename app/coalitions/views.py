@@ -1,11 +1,10 @@
 """Coalition pages: start one, my coalitions and invitations, members, inviting, leaving."""
 
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ValidationError
 
 from app.auth.deps import SIGNED_IN_PAGES, WebCtx
 from app.auth.permissions import Action, assert_can, can
@@ -20,7 +19,7 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import Lazy
 from app.proposals.queries import current_submission
 from app.routing import CommittingRoute
-from app.validation import field_errors
+from app.validation import checked
 from app.web import redirect, render
 
 router = APIRouter(
@@ -35,17 +34,6 @@ MAX_QUERY = 200
 async def _values(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     form = await request.form()
     return {name: str(form.get(name) or "").strip() for name in names}
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], data: dict[str, Any]) -> M:
-    """The form's values as the service's input, or ValidationFailed keyed by input name."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise ValidationFailed(field_errors(error.errors())) from error
 
 
 def _texts(errors: dict) -> dict[str, str]:
@@ -98,7 +86,7 @@ async def start_page(request: Request, ctx: WebCtx, challenge_id: Id) -> Respons
 async def start(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
     values = await _values(request, START_FIELDS)
     try:
-        coalition = await service.start_coalition(ctx, challenge_id, _parse(CoalitionIn, values))
+        coalition = await service.start_coalition(ctx, challenge_id, checked(CoalitionIn, values))
     except ValidationFailed as failed:
         challenge = await lifecycle.get_challenge(ctx, challenge_id)
         return _start_page(request, challenge, values, failed.errors, status_code=422)
@@ -149,7 +137,7 @@ async def respond(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response
     try:
         if decision not in ("accept", "decline"):
             raise ValidationFailed({"decision": Lazy("Choose to accept or decline.")})
-        data = _parse(ResponseIn, {**values, "accept": decision == "accept"})
+        data = checked(ResponseIn, {**values, "accept": decision == "accept"})
         await service.respond(ctx, coalition_id, data)
     except ValidationFailed as failed:
         if back == "/coalitions":
@@ -248,7 +236,7 @@ async def remove_member(
 async def update_membership(request: Request, ctx: WebCtx, coalition_id: UUID) -> Response:
     values = await _values(request, MEMBER_FIELDS)
     try:
-        await service.update_membership(ctx, coalition_id, _parse(MembershipIn, values))
+        await service.update_membership(ctx, coalition_id, checked(MembershipIn, values))
     except ValidationFailed as failed:
         return await _coalition_page(
             request, ctx, coalition_id, member_values=values, errors=failed.errors

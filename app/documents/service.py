@@ -9,11 +9,23 @@ from sqlalchemy.orm import Session, SessionTransaction
 from app.context import Context
 from app.documents.models import Document
 from app.documents.store import LocalDocumentStore
+from app.errors import ValidationFailed
+from app.i18n import Lazy
+from app.validation import FILENAME_MAX
 
 log = logging.getLogger(__name__)
 # session.info key: the files this session's open transaction wrote, as
 # (store, key, the innermost transaction at the time).
 _WRITTEN = "documents_written"
+
+
+def clean_filename(filename: str | None) -> str:
+    """The name a file is kept under: no folders of the sender's machine, at most FILENAME_MAX
+    characters; no name at all means no file was chosen."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:FILENAME_MAX].strip()
+    if not name:
+        raise ValidationFailed({"file": Lazy("Choose a file.")})
+    return name
 
 
 async def store_document(

@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from app.organisations.models import Role
+from app.validation import Input
 
 
 class MemberOut(BaseModel):
@@ -20,9 +21,7 @@ class MemberOut(BaseModel):
         return self.role is None
 
 
-class RoleIn(BaseModel):
+class RoleIn(Input):
     """`null` takes the role away; the account then waits for a role again."""
-
-    model_config = ConfigDict(extra="forbid")
 
     role: Role | None

@@ -8,11 +8,11 @@ from fastapi.responses import Response
 from app.auth.deps import SIGNED_IN_PAGES, WebCtx
 from app.auth.permissions import role_fits
 from app.db import Id
-from app.errors import ValidationFailed
-from app.i18n import Lazy
 from app.organisations import service
 from app.organisations.models import Role
+from app.organisations.schemas import RoleIn
 from app.routing import CommittingRoute
+from app.validation import checked
 from app.web import redirect, render
 
 router = APIRouter(
@@ -35,9 +35,9 @@ async def users_page(request: Request, ctx: WebCtx, saved: str | None = None) ->
 
 @router.post("/admin/users/{user_id}/role")
 async def change_role(
-    request: Request, ctx: WebCtx, user_id: Id, role: Annotated[str, Form(max_length=40)] = ""
+    request: Request, ctx: WebCtx, user_id: Id, role: Annotated[str, Form()] = ""
 ) -> Response:
-    if role and role not in {r.value for r in Role}:
-        raise ValidationFailed({"role": Lazy("Choose a role from the list.")})
-    await service.set_role(ctx, user_id, Role(role) if role else None)
+    """The same rule as the API's: a role from the list, or none to take it away."""
+    data = checked(RoleIn, {"role": role or None})
+    await service.set_role(ctx, user_id, data.role)
     return redirect(request, f"/admin/users?saved={user_id}")

@@ -1,5 +1,6 @@
 """The joint proposal through the JSON API: draft, attachments, submit, receipts, opening."""
 
+import io
 from typing import Annotated
 from uuid import UUID
 
@@ -13,8 +14,6 @@ from app.coalitions.service import get_coalition
 from app.context import Context
 from app.db import Id, writes_on_read
 from app.documents.download import file_download
-from app.errors import ValidationFailed
-from app.i18n import Lazy
 from app.proposals import opening as openings
 from app.proposals import service
 from app.proposals.models import ProposalSubmission
@@ -85,24 +84,24 @@ async def save_draft(ctx: ApiCtx, coalition_id: UUID, body: ProposalContent) -> 
     "/coalitions/{coalition_id}/proposal/attachments", status_code=201, response_model=AttachmentOut
 )
 async def upload(
-    request: Request, ctx: ApiCtx, coalition_id: UUID, file: Annotated[UploadFile, File()]
+    request: Request,
+    ctx: ApiCtx,
+    coalition_id: UUID,
+    file: Annotated[UploadFile | None, File()] = None,
 ) -> AttachmentOut:
     """Attach a PDF, DOCX, ODT or XLSX (checked by content); stored encrypted."""
-    if not file.filename:
-        raise ValidationFailed({"file": Lazy("Choose a file.")})
     a = await service.add_attachment(
         ctx,
         request.app.state.documents,
         coalition_id,
-        file.filename,
-        file.file,
+        file.filename if file else "",
+        file.file if file else io.BytesIO(),
         request.app.state.settings.max_upload_bytes,
     )
     # The name as stored (without the sender's folders), as the draft will list it.
-    files = await service.attachments(ctx, await get_coalition(ctx, coalition_id))
     return AttachmentOut(
         id=a.public_id,
-        filename=next(name for row, name in files if row.id == a.id),
+        filename=service.filename_of(a),
         content_type=a.document.content_type,
         size=a.document.size,
         sha256=a.document.sha256,

@@ -144,6 +144,31 @@ def parse(form: FormData, challenge: Challenge, member_ids: list[int]) -> Parsed
     return result
 
 
+def labels(challenge: Challenge, members: list[Any]) -> dict[str, Any]:
+    """The name of each input as the page shows it, for the error summary."""
+    names: dict[str, Any] = {
+        "approach": Lazy("Approach"),
+        "theory_of_change": Lazy("Why it will work (theory of change)"),
+        "targets": Lazy("Committed targets"),
+        "budget": Lazy("Budget split"),
+        "requirements": Lazy("Minimum requirements"),
+        "file": Lazy("Documents"),
+    }
+    for indicator in challenge.indicators:
+        names[f"target-{indicator.id}"] = indicator.name
+    for member in members:
+        names[f"budget-{member.organisation_id}"] = Lazy(
+            "Share of %(organisation)s in euros", organisation=member.organisation.name
+        )
+    for number, requirement in enumerate(challenge.requirements, start=1):
+        prefix = f"req-{requirement.id}"
+        names[f"{prefix}-met"] = Lazy("Minimum requirement %(number)s", number=number)
+        names[f"{prefix}-explanation"] = Lazy(
+            "Minimum requirement %(number)s: explanation", number=number
+        )
+    return names
+
+
 def anchor(key: str) -> str | None:
     """Where on the page a 'still missing' item is put right, as a fragment id."""
     parts = key.split(".")

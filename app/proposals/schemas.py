@@ -4,33 +4,37 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from app.validation import Input
+
+# The limits of what a coalition writes, named once for the API, the form and the messages.
+LONG_TEXT_MAX = 50_000
+EXPLANATION_MAX = 10_000
 
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
-LongText = Annotated[str, Field(max_length=50_000)]
+LongText = Annotated[str, Field(max_length=LONG_TEXT_MAX)]
 
 
-class TargetIn(BaseModel):
+class TargetIn(Input):
     indicator_id: Id
     value: Annotated[float, Field(allow_inf_nan=False)]
 
 
-class BudgetShareIn(BaseModel):
+class BudgetShareIn(Input):
     organisation_id: Id
     amount_cents: Annotated[int, Field(ge=1, le=10**13)]
 
 
-class RequirementAnswerIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
+class RequirementAnswerIn(Input):
     requirement_id: Id
     met: bool | None = None
-    explanation: Annotated[str, Field(max_length=10_000)] = ""
+    explanation: Annotated[str, Field(max_length=EXPLANATION_MAX)] = ""
 
 
-class ProposalContent(BaseModel):
+class ProposalContent(Input):
     """What the coalition writes together; saved as often as they like, sealed at rest."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
     approach: LongText = ""
     theory_of_change: LongText = ""
     targets: Annotated[list[TargetIn], Field(max_length=50)] = []

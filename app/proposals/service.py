@@ -18,7 +18,7 @@ from app.coalitions.models import Coalition, MemberStatus
 from app.coalitions.service import get_coalition
 from app.context import Context
 from app.documents.models import Document
-from app.documents.service import store_document
+from app.documents.service import clean_filename, store_document
 from app.documents.store import LocalDocumentStore
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import Lazy
@@ -153,6 +153,11 @@ async def save_draft(ctx: Context, coalition_id: UUID, content: ProposalContent)
     return draft
 
 
+def filename_of(attachment: ProposalAttachment) -> str:
+    """The (sealed) name a draft document was given, opened."""
+    return unseal(attachment.sealed_filename, _attachment_context(attachment.coalition_id)).decode()
+
+
 async def add_attachment(
     ctx: Context,
     store: LocalDocumentStore,
@@ -164,9 +169,7 @@ async def add_attachment(
     coalition = await get_coalition(ctx, coalition_id, for_update=True)
     assert_can(ctx.user, Action.proposal_edit, coalition)
     assert_open(coalition.challenge, ctx)
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
-    if not name:
-        raise ValidationFailed({"file": Lazy("Choose a file.")})
+    name = clean_filename(filename)
     document = await store_document(ctx, store, source, max_bytes, sealed=True)
     attachment = ProposalAttachment(
         coalition_id=coalition.id,

@@ -1,5 +1,6 @@
 """Proposal pages: the joint draft, submitting with a receipt, the receipts, the opening record."""
 
+import io
 import re
 from datetime import datetime
 from typing import Any
@@ -109,6 +110,7 @@ async def _proposal_page(
         "current": current,
         "values": values if values is not None else forms.values_from(content),
         "errors": _texts(errors or {}),
+        "labels": _texts(forms.labels(challenge, members)),
         "notice": notice,
         "view": content_view(challenge, preview) if not open_ else None,
         "identical_to_current": current is not None
@@ -188,14 +190,12 @@ async def upload(
     request: Request, ctx: WebCtx, coalition_id: UUID, file: UploadFile | None = None
 ) -> Response:
     try:
-        if file is None or not file.filename:
-            raise ValidationFailed({"file": Lazy("Choose a file.")})
         await service.add_attachment(
             ctx,
             request.app.state.documents,
             coalition_id,
-            file.filename,
-            file.file,
+            file.filename if file else "",
+            file.file if file else io.BytesIO(),
             request.app.state.settings.max_upload_bytes,
         )
     except Conflict as refused:

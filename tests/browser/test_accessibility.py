@@ -86,6 +86,18 @@ def provider_detail(page) -> None:
     assert page.locator("#f-question").count() == 1, "the ask-a-question form is not shown"
 
 
+def question_too_long(page) -> None:
+    """A refused question comes back in its form, kept, with the error next to it."""
+    provider_detail(page)
+    text = "Mag dit? " + "x" * 5000
+    page.fill("#f-question", text)
+    with page.expect_navigation() as navigation:
+        page.click('form[action$="/questions"] button[type="submit"]')
+    assert navigation.value.status == 422
+    assert page.locator("#f-question[aria-invalid=true]").input_value() == text
+    assert page.locator("#f-question-error").count() == 1
+
+
 def goto(path: str) -> Callable:
     def go(page) -> None:
         response = page.goto(path)
@@ -120,6 +132,7 @@ CASES = [
     Case("cancel", goto(f"/challenges/{OPEN_CHALLENGE}/cancel"), user=OFFICER),
     Case("detail-open-officer", goto(f"/challenges/{OPEN_CHALLENGE}"), user=OFFICER),
     Case("detail-open-provider", provider_detail, user=PROVIDER),
+    Case("question-too-long", question_too_long, user=PROVIDER),
 ]
 
 
