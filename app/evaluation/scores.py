@@ -93,9 +93,7 @@ class Scale:
         """The score as a fraction, or a ValueError that names it and the scale."""
         value = exact(score)
         if not self.minimum <= value <= self.maximum:
-            raise ValueError(
-                f"{what} {score} is outside the scale {self.minimum}..{self.maximum}"
-            )
+            raise ValueError(f"{what} {score} is outside the scale {self.minimum}..{self.maximum}")
         return value
 
     def normalised(self, score: Number, what: str = "score") -> Fraction:
@@ -153,8 +151,8 @@ def weighted_total(
     for criterion in criteria:
         if criterion.key not in scores:
             raise ValueError(f"no score for criterion {criterion.key!r}")
-        score = scores[criterion.key]
-        points += criterion.weight * scale.normalised(score, f"score of criterion {criterion.key!r}")
+        what = f"the score of criterion {criterion.key!r}"
+        points += criterion.weight * scale.normalised(scores[criterion.key], what)
     return rounded(points)
 
 
