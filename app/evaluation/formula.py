@@ -51,9 +51,9 @@ class FormulaResult:
 def ambition(indicator: FormulaIndicator, target: Number) -> Fraction:
     """The committed improvement over the baseline in the desired direction (negative: worse)."""
     if indicator.direction == "increase":
-        return exact(target) - exact(indicator.baseline)
+        return Fraction(exact(target) - exact(indicator.baseline))
     if indicator.direction == "decrease":
-        return exact(indicator.baseline) - exact(target)
+        return Fraction(exact(indicator.baseline) - exact(target))
     raise ValueError(f"unknown direction {indicator.direction!r}; use increase or decrease")
 
 

@@ -29,10 +29,13 @@ PLACES = 2
 SPREAD_THRESHOLD = Fraction(2, 5)
 
 
-def exact(value: Number) -> Fraction:
-    """A score or target as an exact fraction; a float is read as the decimal it prints as."""
+def exact(value: Number) -> Fraction | int:
+    """A score or target as an exact number (a whole number stays one, for speed); a float is
+    read as the decimal it prints as."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal | Fraction | float):
         raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, int):
+        return value
     if isinstance(value, float | Decimal) and not math.isfinite(value):
         raise ValueError(f"not a finite number: {value!r}")
     if isinstance(value, float):
@@ -40,15 +43,18 @@ def exact(value: Number) -> Fraction:
     return Fraction(value)
 
 
-def rounded(value: Fraction) -> Decimal:
+def rounded(value: Fraction | int) -> Decimal:
     """Two decimals, halves away from zero: the one rounding rule of the evaluation."""
+    if not isinstance(value, Fraction | int) or isinstance(value, bool):
+        raise TypeError(f"only exact numbers are rounded, not {value!r}")
     scaled = abs(value) * 10**PLACES
     units = math.floor(scaled + Fraction(1, 2))
     return Decimal(units if value >= 0 else -units).scaleb(-PLACES)
 
 
-def as_decimal(value: Fraction) -> Decimal:
+def as_decimal(value: Fraction | int) -> Decimal:
     """A fraction that is a finite decimal (a difference of decimals) as that decimal, exactly."""
+    value = Fraction(value)
     denominator, places = value.denominator, 0
     while denominator % 10 == 0:
         denominator //= 10
@@ -89,7 +95,7 @@ class Scale:
     def span(self) -> int:
         return self.maximum - self.minimum
 
-    def check(self, score: Number, what: str = "score") -> Fraction:
+    def check(self, score: Number, what: str = "score") -> Fraction | int:
         """The score as a fraction, or a ValueError that names it and the scale."""
         value = exact(score)
         if not self.minimum <= value <= self.maximum:
@@ -147,13 +153,13 @@ def weighted_total(
     known = {criterion.key for criterion in criteria}
     if unknown := [key for key in scores if key not in known]:
         raise ValueError(f"scores for unknown criteria: {sorted(map(str, unknown))}")
-    points = Fraction(0)
+    points: Fraction | int = 0  # times the scale's span, divided once at the end
     for criterion in criteria:
         if criterion.key not in scores:
             raise ValueError(f"no score for criterion {criterion.key!r}")
         what = f"the score of criterion {criterion.key!r}"
-        points += criterion.weight * scale.normalised(scores[criterion.key], what)
-    return rounded(points)
+        points += criterion.weight * (scale.check(scores[criterion.key], what) - scale.minimum)
+    return rounded(Fraction(points) / scale.span)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,12 @@ def test_a_formula_score_with_decimals_counts_as_shown():
     assert weighted_total(only, Scale(1, 5), {"F": Decimal("3.67")}) == Decimal("66.75")
 
 
+def test_only_exact_numbers_are_rounded():
+    """A float in the arithmetic would make the rounding rule a matter of luck: refused."""
+    with pytest.raises(TypeError, match="exact numbers"):
+        rounded(0.125)
+
+
 def test_floats_are_read_as_the_decimal_they_print_as():
     assert exact(0.1) == Fraction(1, 10)
     with pytest.raises(ValueError, match="finite"):
