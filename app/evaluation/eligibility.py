@@ -3,7 +3,7 @@
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from app.evaluation.scores import Key
+from app.evaluation.scores import Criterion, Key
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,12 @@ def recusals(
         recused=frozenset(recused),
         undeclared=frozenset(pairs - recused - allowed),
     )
+
+
+def scoring_tasks(
+    judging: Recusals, member: Key, criteria: Iterable[Criterion]
+) -> frozenset[tuple[str, Key]]:
+    """The (proposal, criterion) pairs a member scores: every quality criterion of every
+    proposal they may judge (formula criteria are computed, never scored by hand)."""
+    quality = [criterion.key for criterion in criteria if criterion.kind == "quality"]
+    return frozenset((p, c) for p in judging.proposals_for(member) for c in quality)

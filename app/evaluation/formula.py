@@ -27,7 +27,7 @@ Direction = Literal["increase", "decrease"]
 class FormulaIndicator:
     """The indicator a formula criterion scores: its baseline and desired direction."""
 
-    baseline: Number
+    baseline: Number | None  # a published indicator has one; without it nothing is computed
     direction: Direction
     unit: str = ""
 

@@ -79,6 +79,19 @@ class Ranking:
         return self.places[0] if self.places else None
 
 
+def tie_break_rule_text(rule: TieBreakRule) -> Lazy:
+    """The tie-break rule in words, as the challenge shows it."""
+    if rule == "lot":
+        return Lazy(
+            "Equal totals are decided by lot; the seed of the lot and its outcome are recorded."
+        )
+    return Lazy(
+        "Equal totals are decided by the higher consensus score on the heaviest criterion, then "
+        "on the next heaviest (criteria of equal weight in the order published); a tie that "
+        "remains is decided by lot, and the seed of the lot and its outcome are recorded."
+    )
+
+
 def draw(seed: str, proposal: str) -> str:
     return hashlib.sha256(f"{seed}:{proposal}".encode()).hexdigest()
 

@@ -99,7 +99,7 @@ class Scale:
         """The score as a fraction, or a ValueError that names it and the scale."""
         value = exact(score)
         if not self.minimum <= value <= self.maximum:
-            raise ValueError(f"{what} {score} is outside the scale {self.minimum}..{self.maximum}")
+            raise ValueError(f"{what} is {score}, outside the scale {self.minimum}..{self.maximum}")
         return value
 
     def normalised(self, score: Number, what: str = "score") -> Fraction:

@@ -8,7 +8,9 @@ from app.evaluation.eligibility import (
     exclusions,
     missing_verdicts,
     recusals,
+    scoring_tasks,
 )
+from app.evaluation.scores import Criterion
 
 
 def test_a_failed_requirement_excludes_with_its_reason():
@@ -79,3 +81,11 @@ def test_bad_declarations_are_refused(declaration, message):
 def test_a_member_declares_once_per_proposal():
     with pytest.raises(ValueError, match="declared twice"):
         recusals(["ann"], ["p1"], [Declaration("ann", "p1", False)] * 2)
+
+
+def test_scoring_tasks_are_the_quality_criteria_of_the_proposals_one_may_judge():
+    """Ann may judge p1 only; of criteria q (quality) and f (formula) she scores q on p1: 1 task."""
+    result = recusals(["ann"], ["p1", "p2"], [Declaration("ann", "p1", False)])
+    criteria = [Criterion("q", 60, 0), Criterion("f", 40, 1, kind="formula", indicator=0)]
+    assert scoring_tasks(result, "ann", criteria) == {("p1", "q")}
+    assert scoring_tasks(result, "bob", criteria) == set()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.evaluation.ranking import Standing, rank, tie_break_order
+from app.evaluation.ranking import Standing, rank, tie_break_order, tie_break_rule_text
 from app.evaluation.scores import Criterion, Scale, weighted_total
 
 BOUNDED = settings(max_examples=100, deadline=None)
@@ -95,6 +95,11 @@ def test_heaviest_first_then_published_order():
         Criterion("d", 10, 3),
     ]
     assert [c.key for c in tie_break_order(criteria)] == ["b", "a", "c", "d"]
+
+
+def test_the_rule_is_stated_in_words():
+    assert "heaviest criterion" in tie_break_rule_text("heaviest_criteria_then_lot")
+    assert "heaviest" not in tie_break_rule_text("lot")
 
 
 def test_nothing_to_rank():
