@@ -166,7 +166,9 @@ def _separate(
     if len(group) == 1:
         return [(group[0], decision)]
     if depth == len(order):
-        drawn = sorted(((draw(seed, s.proposal), s) for s in group), key=lambda d: d[0])
+        drawn = sorted(
+            ((draw(seed, s.proposal), s) for s in group), key=lambda d: (d[0], d[1].proposal)
+        )
         lots.append(
             Lot(seed, tuple(s.proposal for _, s in drawn), tuple(digest for digest, _ in drawn))
         )
