@@ -8,7 +8,8 @@ recusals, the exclusions, the spread of every criterion's individual scores, a c
 quality criterion (the median here, standing in for the chair), both formula criteria, every
 weighted total and the ranking. Scores are whole numbers from a narrow band, so ties, the
 criterion tie-break and the lot all occur. Prints the median and spread of the runs, per step and
-in total; the target for the whole pipeline is under 50 ms. The figure is for reading, not for
+in total (wall clock, and the CPU time this process used, which a busy machine disturbs less);
+the target for the whole pipeline is under 50 ms. The figure is for reading, not for
 asserting: it depends on the machine.
 """
 
@@ -101,7 +102,7 @@ def pipeline(data: dict, lot_seed: str, timings: dict[str, list[float]]) -> obje
         return now
 
     started = time.perf_counter()
-    first = started
+    first, first_cpu = started, time.process_time()
     keys, members = data["keys"], data["members"]
     who = recusals(members, keys, data["declarations"])
     excluded = exclusions(data["verdicts"])
@@ -140,6 +141,7 @@ def pipeline(data: dict, lot_seed: str, timings: dict[str, list[float]]) -> obje
     ranking = rank(standings, CRITERIA, seed=lot_seed)
     lap("ranking", started)
     timings.setdefault("total", []).append((time.perf_counter() - first) * 1000)
+    timings.setdefault("total, CPU time", []).append((time.process_time() - first_cpu) * 1000)
     return ranking, large
 
 
@@ -170,7 +172,11 @@ def main() -> None:
     for name, values in timings.items():
         print(f"{name:<26}{statistics.median(values):>10.2f}{min(values):>9.2f}{max(values):>9.2f}")
     total = statistics.median(timings["total"])
-    print(f"median total {total:.2f} ms (target under 50 ms): {'met' if total < 50 else 'NOT met'}")
+    cpu = statistics.median(timings["total, CPU time"])
+    print(
+        f"median total {total:.2f} ms, {cpu:.2f} ms of CPU "
+        f"(target under 50 ms): {'met' if total < 50 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":
