@@ -231,3 +231,25 @@ async def test_a_cancelled_challenge_gets_no_contract(make, db, world):
         await service.make_contract(make.ctx(users["officer"]), challenge.id, winner.public_id)
     assert refused.value.code == "invalid_transition"
     assert await _count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"fixed_share_bp": 10_001}, "fixed_share_bp"),
+        ({"fixed_share_bp": -1}, "fixed_share_bp"),
+        ({"results_cap_cents": -5}, "results_cap_cents"),
+        ({"payment_frequency": "weekly"}, "payment_frequency"),
+        ({"period_start": "2027-01-01", "period_end": "2026-12-31"}, "period_end"),
+        ({"period_start": "1850-01-01"}, "period_start"),
+        ({"fixed_share": 7_000}, "fixed_share"),  # unknown fields are refused, not dropped
+    ],
+)
+def test_bad_terms_are_refused_naming_the_field(given, field):
+    from pydantic import ValidationError
+
+    from app.validation import field_errors
+
+    with pytest.raises(ValidationError) as refused:
+        ContractTerms.model_validate(given)
+    assert set(field_errors(refused.value.errors())) == {field}
