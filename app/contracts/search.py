@@ -21,9 +21,13 @@ class ContractFilter:
     per_page: int = 20
 
 
-def _readable():
+def _readable(ctx: Context):
     """Contracts of the challenges the caller may read (a contract's challenge is published)."""
-    return select(Contract).join(Challenge, Challenge.id == Contract.challenge_id)
+    return (
+        select(Contract)
+        .join(Challenge, Challenge.id == Contract.challenge_id)
+        .where(readable_challenges(ctx.user))
+    )
 
 
 def _summary_options():
@@ -34,7 +38,7 @@ def _summary_options():
 
 
 async def list_contracts(ctx: Context, f: ContractFilter) -> Page:
-    query = _readable().where(readable_challenges(ctx.user))
+    query = _readable(ctx)
     if f.municipality:
         query = query.where(Challenge.organisation_id == f.municipality)
     total = await ctx.db.scalar(select(func.count()).select_from(query.subquery()))
@@ -52,8 +56,8 @@ async def list_contracts(ctx: Context, f: ContractFilter) -> Page:
 async def get_contract(ctx: Context, contract_id: int) -> Contract:
     """One contract with its parties, indicators and periods; anything else is not found."""
     contract = await ctx.db.scalar(
-        _readable()
-        .where(Contract.id == contract_id, readable_challenges(ctx.user))
+        _readable(ctx)
+        .where(Contract.id == contract_id)
         .options(
             *_summary_options(),
             selectinload(Contract.indicators).selectinload(ContractIndicator.periods),
@@ -74,11 +78,7 @@ async def contract_of_challenge(ctx: Context, challenge: Challenge) -> Contract 
 
 
 async def municipalities_with_contracts(ctx: Context) -> list[Organisation]:
-    ids = (
-        _readable()
-        .where(readable_challenges(ctx.user))
-        .with_only_columns(Challenge.organisation_id)
-    )
+    ids = _readable(ctx).with_only_columns(Challenge.organisation_id)
     return list(
         (
             await ctx.db.scalars(
