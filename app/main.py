@@ -23,6 +23,8 @@ from app.clock import Clock
 from app.coalitions import api as coalitions_api
 from app.coalitions import views as coalitions_views
 from app.config import ROOT, Settings, get_settings
+from app.contracts import api as contracts_api
+from app.contracts import views as contracts_views
 from app.db import create_engine, install_database
 from app.docs import install_docs
 from app.documents.store import LocalDocumentStore
@@ -218,6 +220,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(coalitions_api.router)
     app.include_router(proposals_views.router)
     app.include_router(proposals_api.router)
+    app.include_router(contracts_views.public_router)
+    app.include_router(contracts_api.public_router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

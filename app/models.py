@@ -13,6 +13,7 @@ from app.challenges.models import (
 )
 from app.clock import ClockOffset
 from app.coalitions.models import Coalition, CoalitionMember
+from app.contracts.models import Contract, ContractIndicator, ContractParty, ReportingPeriod
 from app.documents.models import Document
 from app.organisations.models import Organisation, User
 from app.proposals.models import (
@@ -31,6 +32,9 @@ __all__ = [
     "ClockOffset",
     "Coalition",
     "CoalitionMember",
+    "Contract",
+    "ContractIndicator",
+    "ContractParty",
     "Criterion",
     "Document",
     "Indicator",
@@ -43,6 +47,7 @@ __all__ = [
     "ProposalOpening",
     "ProposalSubmission",
     "Question",
+    "ReportingPeriod",
     "User",
     "WebSession",
 ]

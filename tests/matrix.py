@@ -87,6 +87,7 @@ class World:
     receipt_number: str
     colleague_id: int
     deadline: datetime
+    contract_id: int
 
 
 async def build_world(make: Factory, app: FastAPI) -> World:
@@ -148,6 +149,7 @@ async def build_world(make: Factory, app: FastAPI) -> World:
     )
     submission = await proposals.submit(ctx, coalition.public_id)
     await coalition_of(make, challenge, outsider)  # the rival coalition
+    contract = await _contract(make, officer, lead)
     await make.db.flush()
     return World(
         users=users,
@@ -163,7 +165,20 @@ async def build_world(make: Factory, app: FastAPI) -> World:
         receipt_number=submission.receipt_number,
         colleague_id=colleague.id,
         deadline=challenge.submission_deadline,
+        contract_id=contract.id,
     )
+
+
+async def _contract(make: Factory, officer: Any, lead: Any) -> Any:
+    """A second challenge of the municipality, closed two days on and contracted (contracts are
+    public): the clock moves past its deadline, still well before the main challenge's."""
+    from app.contracts.service import make_contract
+    from tests.contracts.world import closed_challenge, past_the_deadline, submitted
+
+    closed = await closed_challenge(make, officer, title="Matrix: gecontracteerd")
+    winner = await submitted(make, closed, lead)
+    past_the_deadline(make, closed)
+    return await make_contract(make.ctx(officer), closed.id, winner.public_id)
 
 
 def path_values(world: World, path: str, on: str = "published") -> dict[str, Any]:
@@ -179,6 +194,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
         "sha256": world.sha256,
         "receipt_number": world.receipt_number,
         "question_id": world.open_question_id,
+        "contract_id": world.contract_id,
         "user_id": world.colleague_id,
         "organisation_id": world.organisation_ids["lead"],  # the lead's own, in the coalition
         "name": "matrix-idp",  # no identity provider is configured in the tests

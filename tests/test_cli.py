@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
@@ -65,10 +66,38 @@ def test_demo_data_has_every_stage_of_this_release(uitkomst, scratch_url):
         await engine.dispose()
         return result
 
+    async def contracts() -> list[tuple]:
+        engine = create_engine(get_settings().database_url)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT c.title, k.status, k.period_start, k.created_at, "
+                    "(SELECT count(*) FROM contract_parties p WHERE p.contract_id = k.id), "
+                    "(SELECT count(*) FROM contract_indicators i WHERE i.contract_id = k.id) "
+                    "FROM contracts k JOIN challenges c ON c.id = k.challenge_id ORDER BY c.title"
+                )
+            )
+            result = [tuple(row) for row in rows]
+        await engine.dispose()
+        return result
+
     found = asyncio.run(statuses())
     assert ("draft", False) in found
     assert ("published", True) in found
     assert ("cancelled", True) in found
+    # The running challenges of DEMO.md have contracts that started months ago, each with
+    # every coalition member as a party and both indicators, for the results to report on.
+    running = asyncio.run(contracts())
+    assert [row[0] for row in running] == [
+        "Sport in de wijk",
+        "Vrijwilligerswerk houdt het werkritme vast",
+        "Wijkcoaches voor multiprobleemhuishoudens",
+    ]
+    today = datetime.now(UTC).date()
+    for _title, status, start, _made, parties, indicators in running:
+        assert status == "running" and parties >= 2 and indicators == 2
+        start = start if isinstance(start, date) else date.fromisoformat(start)
+        assert (today - start).days >= 180
 
 
 def test_create_user_and_api_token(uitkomst, capsys):

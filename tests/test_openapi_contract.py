@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app.challenges import attachments, lifecycle, questions
 from app.config import Settings
+from app.contracts.service import make_contract
 from app.main import create_app
 from app.organisations.models import OrganisationKind, Role
 from app.proposals import service as proposals
@@ -128,6 +129,7 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
         coalitions.append(coalition)
     clock.advance(timedelta(days=3))  # `closing` is past its deadline, `open_one` is not
     app.state.clock_offset_cache = None
+    contract = await make_contract(make.ctx(officer), closing.id, coalitions[1].public_id)
 
     tokens: dict[str, str | None] = {role: await make.token(u) for role, u in users.items()}
     tokens["anonymous"] = None
@@ -140,6 +142,7 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
         "user_id": [u.id for u in users.values()],
         "version": [1, 2],
         "sha256": [d.document.sha256 for d in documents],
+        "contract_id": [contract.id],
     }
     await make.db.flush()
     return tokens, known

@@ -125,6 +125,10 @@ CHALLENGE_ACTIONS = [
     # only once the deadline has passed (the sealing rule, as for the opening).
     (Action.audit_read_sealed, BEFORE, set()),
     (Action.audit_read_sealed, AFTER, {"auditor"}),
+    # The contract is made from an opened proposal, by the owning municipality's policy officers
+    # only (not its auditors, who read; not another municipality's officers).
+    (Action.contract_create, BEFORE, set()),
+    (Action.contract_create, AFTER, {"owner_officer"}),
 ]
 
 

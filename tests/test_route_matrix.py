@@ -150,6 +150,15 @@ TABLE: list[Row] = [
     # The public face: anyone, signed in or not.
     *rule("GET /healthz", "GET /", "GET /challenges", "GET /api/v1/challenges", everyone=OK),
     *rule("GET /login", "POST /logout", "GET /lang/{code}", everyone=OK),
+    # Contracts are published information: anyone reads them, and what they hold is the opened,
+    # contracted version only (no other bidder's, nothing sealed).
+    *rule(
+        "GET /contracts",
+        "GET /api/v1/contracts",
+        "GET /contracts/{contract_id}",
+        "GET /api/v1/contracts/{contract_id}",
+        everyone=OK,
+    ),
     *rule("POST /login", everyone=BAD_CREDENTIALS),  # the form sent without an email address
     # No identity provider is configured in the tests: an unknown one is not found, for anyone.
     *rule("GET /auth/oidc/{name}/login", "GET /auth/oidc/{name}/callback", everyone=HIDDEN),

@@ -33,6 +33,7 @@ class Action(StrEnum):
     proposal_submit = "proposal.submit"
     proposal_read = "proposal.read"
     opening_read = "opening.read"
+    contract_create = "contract.create"
     user_manage = "user.manage"
     audit_read = "audit.read"
     audit_read_sealed = "audit.read_sealed"
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.question_read_private,
             Action.proposal_read,
             Action.opening_read,
+            Action.contract_create,
         }
     ),
     Role.provider_member: frozenset(
@@ -184,9 +186,13 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return same_organisation and obj.id != user.id
     if isinstance(obj, Question) and action == Action.question_read_own:
         return user is not None and obj.asked_by_id == user.id
-    if isinstance(obj, Challenge) and action in (Action.opening_read, Action.audit_read_sealed):
-        # The opening, and the audit stream of what happened while sealed: the municipality's
-        # own challenges, once the deadline has passed.
+    if isinstance(obj, Challenge) and action in (
+        Action.opening_read,
+        Action.audit_read_sealed,
+        Action.contract_create,
+    ):
+        # The opening, the audit stream of what happened while sealed, and the contract made
+        # from an opened proposal: the municipality's own challenges, once the deadline passed.
         return user is not None and _is_owner(user, obj) and is_unsealed(obj, now)
     if isinstance(obj, Challenge) and action == Action.coalition_start:
         # Who may: a provider, on a challenge it can read. Whether it still takes proposals is

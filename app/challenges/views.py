@@ -21,6 +21,7 @@ from app.challenges.models import (
 from app.challenges.schemas import ReasonIn, publication_problems
 from app.coalitions.views import challenge_panel
 from app.context import Context
+from app.contracts.search import contract_of_challenge
 from app.db import MAX_INT, Id
 from app.documents.download import file_download
 from app.errors import ValidationFailed
@@ -175,6 +176,7 @@ async def _detail_page(
             and lifecycle.is_open(challenge, ctx.now),
             "now": ctx.now,
             "coalitions": await challenge_panel(ctx, challenge),
+            "contract": await contract_of_challenge(ctx, challenge),
             "done": str(DONE[done]) if (done := request.query_params.get("done")) in DONE else None,
             "publish_error": publish_error,
             "question": question,

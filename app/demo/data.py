@@ -4,6 +4,7 @@ import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.passwords import hash_password
@@ -13,9 +14,12 @@ from app.challenges import attachments, lifecycle, questions
 from app.challenges.schemas import ChallengeIn
 from app.clock import AMSTERDAM
 from app.coalitions import service as coalitions
+from app.coalitions.models import Coalition
 from app.coalitions.schemas import CoalitionIn, InviteIn, ResponseIn
 from app.config import get_settings
 from app.context import Context
+from app.contracts import service as contracts
+from app.contracts.schemas import ContractTerms
 from app.demo.pdf import one_page_pdf
 from app.documents.store import LocalDocumentStore
 from app.organisations.models import Organisation, OrganisationKind, Role, User
@@ -591,6 +595,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
     )
 
     await _coalitions(db, users, created, now, store)
+    await _contracts(db, users, created)
 
     officer = users["jeugd@voorbeeldstad.nl"]
     draft_ctx = Context(db=db, user=officer, now=now - timedelta(days=3))
@@ -808,3 +813,35 @@ def _ambition(indicator, version: int, seed: str) -> float:
     spread = (sum(map(ord, seed)) % 7 - 3) / 20 + (version - 1) * 0.02
     value = indicator.target_value * (1 + spread)
     return round(value, 1)
+
+
+# (challenge index, winning coalition, fixed share in basis points, results cap in euros or None)
+CONTRACTS = [
+    (3, "Vrijwillig aan het werk", 7_000, None),
+    (4, "Oostwijk in beweging", 8_000, None),
+    (5, "Eén gezin, één coach", 6_000, 250_000),
+]
+
+
+async def _contracts(db: AsyncSession, users: dict[str, User], created: list) -> None:
+    """The running challenges' contracts, made two weeks before each contract period began (so
+    months ago), by the officer who wrote the challenge, from its one opened proposal."""
+    by_id = {u.id: u for u in users.values()}
+    for index, coalition_name, fixed_share_bp, cap_eur in CONTRACTS:
+        challenge = created[index][0]
+        coalition_id = await db.scalar(
+            select(Coalition.public_id).where(
+                Coalition.challenge_id == challenge.id, Coalition.name == coalition_name
+            )
+        )
+        start = datetime.combine(challenge.period_start, datetime.min.time(), tzinfo=AMSTERDAM)
+        officer = Context(db=db, user=by_id[challenge.created_by_id], now=_at(start, -14, hour=10))
+        await contracts.make_contract(
+            officer,
+            challenge.id,
+            coalition_id,
+            ContractTerms(
+                fixed_share_bp=fixed_share_bp,
+                results_cap_cents=cap_eur * 100 if cap_eur is not None else None,
+            ),
+        )

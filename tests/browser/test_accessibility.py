@@ -98,6 +98,16 @@ def question_too_long(page) -> None:
     assert page.locator("#f-question-error").count() == 1
 
 
+def contract_page(page) -> None:
+    """The first contract in the list, with every reporting-period table unfolded."""
+    page.goto("/contracts")
+    links = page.locator("#results .card h3 a")
+    assert links.count() == 3, "the demo's three running challenges have contracts"
+    page.goto(links.first.get_attribute("href"))
+    page.eval_on_selector_all("details", "all => all.forEach(d => { d.open = true; })")
+    assert page.locator("table caption").count() >= 4
+
+
 def goto(path: str) -> Callable:
     def go(page) -> None:
         response = page.goto(path)
@@ -133,6 +143,9 @@ CASES = [
     Case("detail-open-officer", goto(f"/challenges/{OPEN_CHALLENGE}"), user=OFFICER),
     Case("detail-open-provider", provider_detail, user=PROVIDER),
     Case("question-too-long", question_too_long, user=PROVIDER),
+    Case("contracts", goto("/contracts"), phone_too=True),
+    Case("contract", contract_page, phone_too=True),
+    Case("detail-contracted", open_by_status("closed", "Wijkcoaches"), phone_too=True),
 ]
 
 
