@@ -14,6 +14,16 @@ from app.challenges.models import (
 from app.clock import ClockOffset
 from app.coalitions.models import Coalition, CoalitionMember
 from app.documents.models import Document
+from app.evaluation.models import (
+    CommitteeChange,
+    CommitteeMember,
+    ConsensusScore,
+    Declaration,
+    LotSeed,
+    RequirementVerdict,
+    Score,
+    ScoringSubmission,
+)
 from app.organisations.models import Organisation, User
 from app.proposals.models import (
     ProposalAttachment,
@@ -29,12 +39,17 @@ __all__ = [
     "Challenge",
     "ChallengeAttachment",
     "ClockOffset",
+    "CommitteeChange",
+    "CommitteeMember",
+    "ConsensusScore",
     "Coalition",
     "CoalitionMember",
     "Criterion",
+    "Declaration",
     "Document",
     "Indicator",
     "LoginFailure",
+    "LotSeed",
     "MinimumRequirement",
     "OidcIdentity",
     "Organisation",
@@ -43,6 +58,9 @@ __all__ = [
     "ProposalOpening",
     "ProposalSubmission",
     "Question",
+    "RequirementVerdict",
+    "Score",
+    "ScoringSubmission",
     "User",
     "WebSession",
 ]

@@ -234,6 +234,11 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /api/v1/coalitions/{coalition_id}/response": {"accept": False},
         "PUT /api/v1/admin/users/{user_id}/role": {"role": None},
         "POST /api/v1/audit/verify": [],  # no checkpoints: verify the chains alone
+        # Too few evaluators: past the permission checks, the composition is refused (422).
+        "PUT /api/v1/challenges/{challenge_id}/committee": {
+            "chair_user_id": world.users["evaluator"].id,
+            "evaluator_user_ids": [world.users["officer"].id],
+        },
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",

@@ -328,6 +328,28 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         readers=(HIDDEN, OK),
     ),
+    # The committee: formed by the owning municipality's officers (on a published challenge,
+    # before or after the deadline); read by them, its auditors and the members themselves.
+    *rule(
+        "PUT /api/v1/challenges/{challenge_id}/committee",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officer=OK,
+    ),
+    *rule(
+        "GET /api/v1/challenges/{challenge_id}/committee",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        readers=OK,
+    ),
+    *rule(
+        "PUT /api/v1/challenges/{challenge_id}/committee",
+        "GET /api/v1/challenges/{challenge_id}/committee",
+        on="draft",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+        officer=OK,  # a draft gets no committee (409), but its own officers may ask
+    ),
     # People and roles: an organisation's admin, for the people of that organisation only.
     *rule(
         "GET /admin/users",
