@@ -172,6 +172,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
     return {
         "challenge_id": world.draft_challenge_id if on == "draft" else world.challenge_id,
         "coalition_id": world.coalition_id,
+        "proposal_id": world.coalition_id,  # a proposal is named by its coalition's public id
         "attachment_id": (
             world.proposal_attachment_id if in_coalition else world.challenge_attachment_id
         ),
@@ -238,6 +239,12 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "PUT /api/v1/challenges/{challenge_id}/committee": {
             "chair_user_id": world.users["evaluator"].id,
             "evaluator_user_ids": [world.users["officer"].id],
+        },
+        "POST /api/v1/challenges/{challenge_id}/evaluation/declarations": {
+            "declarations": [{"proposal_id": str(world.coalition_id), "conflict": False}]
+        },
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores": {
+            "scores": []
         },
     }
     uploads = {

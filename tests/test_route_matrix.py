@@ -350,6 +350,18 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         officer=OK,  # a draft gets no committee (409), but its own officers may ask
     ),
+    # A member's evaluation (tasks, declarations, scores, submit): committee members only. The
+    # world has no committee, so everyone signed in is refused; who may, from both sides, is
+    # tested in tests/evaluation.
+    *rule(
+        "GET /api/v1/challenges/{challenge_id}/evaluation",
+        "POST /api/v1/challenges/{challenge_id}/evaluation/declarations",
+        "GET /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores",
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores",
+        "POST /api/v1/challenges/{challenge_id}/evaluation/submit",
+        everyone=DENIED,
+        anonymous=LOGIN,
+    ),
     # People and roles: an organisation's admin, for the people of that organisation only.
     *rule(
         "GET /admin/users",
