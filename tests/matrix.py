@@ -246,6 +246,12 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores": {
             "scores": []
         },
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/requirements": {
+            "verdicts": [{"requirement_id": 1, "passed": True}]
+        },
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/consensus": {
+            "scores": [{"criterion_id": 1, "score": 5, "rationale": "Matrix"}]
+        },
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",

@@ -359,8 +359,19 @@ TABLE: list[Row] = [
         "GET /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores",
         "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores",
         "POST /api/v1/challenges/{challenge_id}/evaluation/submit",
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/requirements",
+        "GET /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/consensus",
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/consensus",
         everyone=DENIED,
         anonymous=LOGIN,
+    ),
+    # The evaluation report: the owning municipality's officers and auditors (and the committee)
+    # once the proposals are opened; before, they hear it is sealed.
+    *rule(
+        "GET /api/v1/challenges/{challenge_id}/evaluation/report",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        readers=(SEALED, OK),
     ),
     # People and roles: an organisation's admin, for the people of that organisation only.
     *rule(

@@ -119,14 +119,6 @@ class TasksOut(BaseModel):
     proposals: list[ProposalTask]
 
 
-class DeclarationOut(BaseModel):
-    proposal_id: UUID
-    user_id: int
-    conflict: bool
-    explanation: str
-    declared_at: datetime
-
-
 class ScoreOut(BaseModel):
     criterion_id: int
     criterion: str
@@ -176,20 +168,94 @@ class SpreadOut(BaseModel):
     lowest: str
     highest: str
     width: str
-    large: bool
+    large: bool = Field(description="The scores lie far apart: worth discussing")
+
+
+class IndividualOut(BaseModel):
+    user_id: int
+    name: str
+    score: int | None
+    rationale: str
 
 
 class CriterionConsensusOut(BaseModel):
+    """One quality criterion of one proposal: the individual scores side by side (when the
+    caller may see them), their spread, and the consensus."""
+
     criterion_id: int
     criterion: str
-    individual: list[MemberScoresOut]
+    weight: int
+    individual: list[IndividualOut] | None
     spread: SpreadOut | None
     consensus: int | None
     rationale: str
 
 
-class ConsensusOut(BaseModel):
+class ProposalEvaluationOut(BaseModel):
     proposal_id: UUID
+    coalition: str
+    members: list[str]
     verdicts: list[VerdictOut]
     excluded: bool
     criteria: list[CriterionConsensusOut]
+    formula: list[FormulaOut]
+    waiting_for: int = Field(description="Members who judge it and have not submitted yet")
+    total: str | None
+
+
+class CriterionOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    weight: int
+
+
+class ReportDeclarationOut(BaseModel):
+    proposal_id: UUID
+    user_id: int
+    name: str
+    conflict: bool
+    explanation: str
+    declared_at: datetime
+
+
+class PlaceOut(BaseModel):
+    position: int
+    proposal_id: UUID
+    coalition: str
+    total: str
+    decided_by: str
+    explanation: str
+    tied_with: list[UUID]
+
+
+class LotOut(BaseModel):
+    seed: str
+    proposals: list[UUID]
+    draws: list[str]
+
+
+class RankingOut(BaseModel):
+    rule: str
+    rule_text: str
+    seed: str | None = Field(description="The lot's seed, once a lot was needed")
+    places: list[PlaceOut]
+    excluded: list[UUID]
+    lots: list[LotOut]
+
+
+class ReportOut(BaseModel):
+    """The evaluation report: declarations, every score and rationale, consensus, exclusions,
+    totals, the ranking and the tie-break used (a recused member's copy leaves that proposal
+    out)."""
+
+    challenge_id: int
+    scale_min: int
+    scale_max: int
+    criteria: list[CriterionOut]
+    committee: list[MemberOut]
+    declarations: list[ReportDeclarationOut]
+    proposals: list[ProposalEvaluationOut]
+    complete: bool
+    missing: list[str]
+    ranking: RankingOut | None

@@ -165,21 +165,15 @@ async def proposal_for_member(
     return evaluation, next(p for p in opened if p.proposal_id == proposal_id)
 
 
-async def save_scores(
-    ctx: Context, challenge_id: int, proposal_id: UUID, data: ScoresIn
-) -> tuple[Evaluation, OpenedProposal]:
-    """Save (part of) the member's scores on one proposal; each needs a score on the scale and
-    a rationale. Refused as a whole, naming each field, when anything is wrong."""
-    data = checked(ScoresIn, data.model_dump())
-    evaluation, proposal = await proposal_for_member(ctx, challenge_id, proposal_id)
-    assert_may(ctx, Action.evaluation_score, evaluation.place(ctx.user.id, proposal))
-    assert_evaluating(evaluation)
+def check_scores(evaluation: Evaluation, items: list) -> None:
+    """Each item a quality criterion of the challenge, once, on its scale, with a rationale;
+    otherwise ValidationFailed naming every field that is wrong."""
     criteria = {c.id: c for c in evaluation.challenge.criteria}
     quality = {c.id for c in evaluation.quality}
     scale = evaluation.scale
     errors: dict[str, Lazy] = {}
     seen: set[int] = set()
-    for index, item in enumerate(data.scores):
+    for index, item in enumerate(items):
         where = f"scores.{index}"
         if item.criterion_id not in criteria:
             errors[f"{where}.criterion_id"] = Lazy("This criterion is not part of the challenge.")
@@ -200,6 +194,18 @@ async def save_scores(
             errors[f"{where}.rationale"] = Lazy("Give the reasons for this score.")
     if errors:
         raise ValidationFailed(errors)
+
+
+async def save_scores(
+    ctx: Context, challenge_id: int, proposal_id: UUID, data: ScoresIn
+) -> tuple[Evaluation, OpenedProposal]:
+    """Save (part of) the member's scores on one proposal; each needs a score on the scale and
+    a rationale. Refused as a whole, naming each field, when anything is wrong."""
+    data = checked(ScoresIn, data.model_dump())
+    evaluation, proposal = await proposal_for_member(ctx, challenge_id, proposal_id)
+    assert_may(ctx, Action.evaluation_score, evaluation.place(ctx.user.id, proposal))
+    assert_evaluating(evaluation)
+    check_scores(evaluation, data.scores)
     existing = {
         s.criterion_id: s
         for s in await ctx.db.scalars(

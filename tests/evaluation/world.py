@@ -46,7 +46,8 @@ class EvalWorld:
         return list(await self.make.db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
-async def build(make: Factory, *, proposals_count: int = 3) -> EvalWorld:
+async def build(make: Factory, *, proposals_count: int = 3, step: int = 10) -> EvalWorld:
+    """Proposal n commits 40 + step × n on every indicator (step 0: all alike)."""
     municipality = await make.org(OrganisationKind.municipality)
     expert_org = await make.org(OrganisationKind.company)
     users = {
@@ -79,7 +80,7 @@ async def build(make: Factory, *, proposals_count: int = 3) -> EvalWorld:
         partner = await make.user(Role.provider_member)
         coalition = await coalition_of(make, challenge, lead, partner)
         ctx = make.ctx(lead, days=n * 0.01)
-        targets = [{"indicator_id": i.id, "value": 40 + 10 * n} for i in challenge.indicators]
+        targets = [{"indicator_id": i.id, "value": 40 + step * n} for i in challenge.indicators]
         await proposals.save_draft(
             ctx, coalition.public_id, complete_content(challenge, coalition, targets=targets)
         )
