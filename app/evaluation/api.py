@@ -271,10 +271,14 @@ def proposal_out(
     agreed = found.consensus_of(proposal)
     criteria = []
     for criterion in evaluation.quality:
+        # The sitting committee's scores: a member who left keeps theirs in the database and
+        # the audit log, but no longer counts towards the spread or the consensus.
         given = [
             s
             for s in found.scores
-            if s.coalition_id == proposal.coalition_id and s.criterion_id == criterion.id
+            if s.coalition_id == proposal.coalition_id
+            and s.criterion_id == criterion.id
+            and evaluation.role_of(s.user_id) is not None
         ]
         individual = None
         spread_out = None
@@ -403,7 +407,7 @@ async def get_report(ctx: ApiCtx, challenge_id: Id) -> ReportOut:
     shown = [p for p in evaluation.opened if report.visible(ctx, evaluation, p)]
     shown_ids = {p.proposal_id for p in shown}
     by_coalition = {p.coalition_id: p for p in evaluation.opened}
-    names = {m.user_id: m.user.name for m in evaluation.members}
+    names = await report.names(ctx, {d.user_id for d in evaluation.declarations})
     ranking = await report.standings_ranking(ctx, found)
     ranking_out = None
     if ranking is not None:

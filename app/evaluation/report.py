@@ -3,7 +3,6 @@ exclusions, weighted totals, the ranking and the tie-break used. Nothing of a pr
 member who may not see its scores (recused, or not yet submitted)."""
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
@@ -25,6 +24,7 @@ from app.evaluation.seats import committee_role
 from app.evaluation.state import Evaluation, load
 from app.i18n import Lazy
 from app.i18n.formats import moment
+from app.organisations.models import User
 from app.proposals.opening import OpenedProposal
 
 
@@ -204,9 +204,13 @@ async def final_ranking(ctx: Context, challenge_id: int) -> Ranking | None:
     return await standings_ranking(ctx, await facts(ctx, evaluation))
 
 
+async def names(ctx: Context, user_ids: set[int]) -> dict[int, str]:
+    """The names of people who took part, also those no longer on the committee."""
+    if not user_ids:
+        return {}
+    rows = await ctx.db.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    return {user_id: name for user_id, name in rows}
+
+
 def seed_shown(ranking: Ranking) -> str | None:
     return ranking.seed if ranking.lots or ranking.seed != "-" else None
-
-
-def as_uuid(key: str) -> UUID:
-    return uuid.UUID(key)

@@ -202,3 +202,30 @@ async def test_who_reads_the_committee(world, who, allowed):
     else:
         with pytest.raises(Forbidden):
             await committee.read_committee(world.ctx(who), world.challenge.id)
+
+
+async def test_the_committee_through_the_api(world, make, client):
+    token = await make.token(world.users["officer"])
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/challenges/{world.challenge.id}/committee"
+    users = world.users
+    body = {
+        "chair_user_id": users["chair"].id,
+        "evaluator_user_ids": [users["eva"].id, users["expert"].id],
+    }
+    first = await client.put(url, json=body, headers=headers)
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert answer["chair"]["user_id"] == users["chair"].id
+    assert [e["user_id"] for e in answer["evaluators"]] == [users["eva"].id, users["expert"].id]
+    assert [h["number"] for h in answer["history"]] == [1]
+    again = await client.put(url, json=body, headers=headers)
+    assert [h["number"] for h in again.json()["history"]] == [1]
+    bad = await client.put(
+        url, json={**body, "evaluator_user_ids": [users["eva"].id]}, headers=headers
+    )
+    assert bad.status_code == 422 and "evaluator_user_ids" in bad.json()["errors"]
+    unknown = await client.put(url, json={**body, "members": []}, headers=headers)
+    assert unknown.status_code == 422 and "members" in unknown.json()["errors"]
+    read = await client.get(url, headers=headers)
+    assert read.json() == again.json()
