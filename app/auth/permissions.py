@@ -231,9 +231,11 @@ class ProposalSeat:
 
 
 def _reads_as_municipality(user: User, challenge: Challenge, now: datetime | None) -> bool:
-    """The owner's officers and the auditors it appointed, once the proposals are opened."""
+    """The owner's officers and the auditors it appointed, once the proposals are opened (a
+    draft never had any)."""
     municipal = user.role in (Role.policy_officer, Role.auditor)
-    return municipal and _is_owner(user, challenge) and is_unsealed(challenge, now)
+    opened = challenge.is_public and is_unsealed(challenge, now)
+    return municipal and _is_owner(user, challenge) and opened
 
 
 def _seat_rule(user: User, action: Action, seat: Seat, now: datetime | None) -> bool:

@@ -254,3 +254,50 @@ async def test_before_the_deadline_the_report_is_sealed(make, client):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert_refused(response, 409, "sealed")
+
+
+async def test_on_a_cancelled_challenge_nothing_of_the_evaluation_changes(api):
+    from app.challenges import lifecycle
+
+    await api.declare("eva")
+    await lifecycle.cancel(api.world.ctx("officer"), api.world.challenge.id, "Geen budget meer.")
+    before = await api.state()
+    response = await api.call("eva", "PUT", path(api, 0, "scores"), json=api.full_scores())
+    assert_refused(response, 409, "cancelled")
+    assert_refused(
+        await api.call(
+            "chair",
+            "POST",
+            "/evaluation/declarations",
+            json={"declarations": [{"proposal_id": str(api.world.pid(0)), "conflict": False}]},
+        ),
+        409,
+        "cancelled",
+    )
+    assert await api.state() == before
+
+
+async def test_a_member_who_left_no_longer_counts_in_the_spread(api):
+    await everyone_submits(api)
+    users = api.world.users
+    change = CommitteeIn(
+        chair_user_id=users["chair"].id,
+        evaluator_user_ids=[users["eva"].id, users["spare"].id],
+        reason="De expert is vertrokken.",
+    )
+    await committee.set_committee(api.world.ctx("officer"), api.world.challenge.id, change)
+    body = (await api.call("chair", "GET", path(api, 0, "consensus"))).json()
+    people = {i["user_id"] for i in body["criteria"][0]["individual"]}
+    assert people == {users["chair"].id, users["eva"].id}
+    # The newcomer has not scored: the consensus waits for them.
+    assert body["waiting_for"] == 1
+    response = await api.call("chair", "PUT", path(api, 0, "consensus"), json=api.full_scores())
+    assert_refused(response, 409, "not_all_submitted")
+
+
+async def test_a_draft_past_its_deadline_has_no_report(api, make):
+    from app.errors import Forbidden as Refused
+
+    draft = await make.challenge(api.world.users["officer"])
+    with pytest.raises(Refused):
+        await report.final_ranking(api.world.ctx("officer", days=2 * AFTER), draft.id)
