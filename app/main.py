@@ -29,6 +29,7 @@ from app.db import create_engine, install_database
 from app.docs import install_docs
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
+from app.evaluation import api as evaluation_api
 from app.i18n import translate
 from app.middleware import AppSettings, RequestLocaleAndCsrf, SecurityHeaders
 from app.openapi import install_openapi
@@ -222,6 +223,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(proposals_api.router)
     app.include_router(contracts_views.public_router)
     app.include_router(contracts_api.public_router)
+    app.include_router(evaluation_api.router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

@@ -15,6 +15,16 @@ from app.clock import ClockOffset
 from app.coalitions.models import Coalition, CoalitionMember
 from app.contracts.models import Contract, ContractIndicator, ContractParty, ReportingPeriod
 from app.documents.models import Document
+from app.evaluation.models import (
+    CommitteeChange,
+    CommitteeMember,
+    ConsensusScore,
+    Declaration,
+    LotSeed,
+    RequirementVerdict,
+    Score,
+    ScoringSubmission,
+)
 from app.organisations.models import Organisation, User
 from app.proposals.models import (
     ProposalAttachment,
@@ -30,15 +40,20 @@ __all__ = [
     "Challenge",
     "ChallengeAttachment",
     "ClockOffset",
+    "CommitteeChange",
+    "CommitteeMember",
+    "ConsensusScore",
     "Coalition",
     "CoalitionMember",
     "Contract",
     "ContractIndicator",
     "ContractParty",
     "Criterion",
+    "Declaration",
     "Document",
     "Indicator",
     "LoginFailure",
+    "LotSeed",
     "MinimumRequirement",
     "OidcIdentity",
     "Organisation",
@@ -48,6 +63,9 @@ __all__ = [
     "ProposalSubmission",
     "Question",
     "ReportingPeriod",
+    "RequirementVerdict",
+    "Score",
+    "ScoringSubmission",
     "User",
     "WebSession",
 ]

@@ -187,6 +187,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
     return {
         "challenge_id": world.draft_challenge_id if on == "draft" else world.challenge_id,
         "coalition_id": world.coalition_id,
+        "proposal_id": world.coalition_id,  # a proposal is named by its coalition's public id
         "attachment_id": (
             world.proposal_attachment_id if in_coalition else world.challenge_attachment_id
         ),
@@ -250,6 +251,23 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /api/v1/coalitions/{coalition_id}/response": {"accept": False},
         "PUT /api/v1/admin/users/{user_id}/role": {"role": None},
         "POST /api/v1/audit/verify": [],  # no checkpoints: verify the chains alone
+        # Too few evaluators: past the permission checks, the composition is refused (422).
+        "PUT /api/v1/challenges/{challenge_id}/committee": {
+            "chair_user_id": world.users["evaluator"].id,
+            "evaluator_user_ids": [world.users["officer"].id],
+        },
+        "POST /api/v1/challenges/{challenge_id}/evaluation/declarations": {
+            "declarations": [{"proposal_id": str(world.coalition_id), "conflict": False}]
+        },
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores": {
+            "scores": []
+        },
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/requirements": {
+            "verdicts": [{"requirement_id": 1, "passed": True}]
+        },
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/consensus": {
+            "scores": [{"criterion_id": 1, "score": 5, "rationale": "Matrix"}]
+        },
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",

@@ -34,6 +34,8 @@ MATRIX = [
     (Action.question_ask, "published", {"provider"}),
     (Action.question_answer, "published", {"owner_officer"}),
     (Action.question_read_private, "published", {"owner_officer"}),
+    # The committee is formed by the owner's policy officers (the rest is in SEAT_MATRIX).
+    (Action.committee_manage, "published", {"owner_officer"}),
     (Action.user_manage, None, {"admin"}),
     (Action.user_manage, "colleague", {"admin"}),
     (Action.user_manage, "own_account", set()),
@@ -192,6 +194,7 @@ async def test_challenge_level_coalition_matrix(coalition_world, caller, action,
 def test_every_action_is_in_the_matrix():
     covered = {action for action, _obj, _allowed in MATRIX}
     covered |= {action for action, _moment, _allowed in COALITION_MATRIX + CHALLENGE_ACTIONS}
+    covered |= {action for action, *_rest in SEAT_MATRIX + PROPOSAL_SEAT_MATRIX}
     assert covered == set(Action)
 
 
@@ -311,3 +314,123 @@ async def test_the_question_query_follows_the_object_rules(world, make, caller):
     expected = {"owner_officer": 3, "provider": 2}.get(caller, 1)
     assert listed == rules
     assert len(listed) == expected
+
+
+# --- the evaluation: a seat on the committee decides, and closes every other way in --------
+
+from app.auth.permissions import ProposalSeat, Seat  # noqa: E402
+from app.evaluation.models import CommitteeRole  # noqa: E402
+
+SEAT_CALLERS = [
+    "public",
+    "owner_officer",
+    "owner_auditor",
+    "other_officer",
+    "other_auditor",
+    "admin",
+    "provider",
+    "evaluator",
+]
+# Which callers sit on the committee in a case, and as what.
+SEATED = {"owner_officer": CommitteeRole.evaluator, "evaluator": CommitteeRole.chair}
+
+# action, moment, seat facts (for the seated callers), callers allowed
+SEAT_MATRIX = [
+    (Action.committee_read, BEFORE, {}, {"owner_officer", "owner_auditor", "evaluator"}),
+    (Action.evaluation_take_part, BEFORE, {}, set()),
+    (Action.evaluation_take_part, AFTER, {}, {"owner_officer", "evaluator"}),
+    (Action.evaluation_report, BEFORE, {}, set()),
+    (Action.evaluation_report, AFTER, {}, {"owner_officer", "owner_auditor", "evaluator"}),
+    # Opened proposals read as the municipality: the auditor and an officer NOT on the
+    # committee; the seated officer reads through the evaluation only.
+    (Action.proposal_read, AFTER, {"seated": False}, {"owner_officer", "owner_auditor"}),
+    (Action.proposal_read, AFTER, {}, {"owner_auditor"}),
+]
+# action, seat facts, proposal facts, callers allowed (after the deadline)
+PROPOSAL_SEAT_MATRIX = [
+    # Nothing of a proposal before declaring on every one.
+    (Action.evaluation_read_proposal, {"undeclared": 1}, {"declared": True}, set()),
+    (Action.evaluation_read_proposal, {}, {"declared": False}, set()),
+    (Action.evaluation_read_proposal, {}, {"declared": True}, {"owner_officer", "evaluator"}),
+    # A recused member never sees it, whatever their role.
+    (Action.evaluation_read_proposal, {}, {"declared": True, "recused": True}, set()),
+    (Action.evaluation_score, {}, {"declared": True}, {"owner_officer", "evaluator"}),
+    (Action.evaluation_score, {"submitted": True}, {"declared": True}, set()),
+    (Action.evaluation_score, {}, {"declared": True, "recused": True}, set()),
+    # Others' scores: for members only after their own are submitted, never when recused;
+    # the owner's officers and auditors outside the committee read them (the report).
+    (Action.evaluation_read_scores, {}, {"declared": True}, {"owner_auditor"}),
+    (
+        Action.evaluation_read_scores,
+        {"submitted": True},
+        {"declared": True},
+        {"owner_officer", "evaluator", "owner_auditor"},
+    ),
+    (
+        Action.evaluation_read_scores,
+        {"submitted": True},
+        {"declared": True, "recused": True},
+        {"owner_auditor"},
+    ),
+    (
+        Action.evaluation_read_scores,
+        {"submitted": True, "seated": False},
+        {"declared": True},
+        {"owner_officer", "owner_auditor"},
+    ),
+    # Only the chair (here: the evaluator), and not when recused.
+    (Action.evaluation_chair, {"submitted": True}, {"declared": True}, {"evaluator"}),
+    (Action.evaluation_chair, {}, {"declared": True, "recused": True}, set()),
+]
+
+
+@pytest.fixture
+async def seat_world(make):
+    municipality = await make.org(OrganisationKind.municipality)
+    officer = await make.user(Role.policy_officer, org=municipality)
+    users = {
+        "public": None,
+        "owner_officer": officer,
+        "owner_auditor": await make.user(Role.auditor, org=municipality),
+        "other_officer": await make.user(Role.policy_officer),
+        "other_auditor": await make.user(Role.auditor),
+        "admin": await make.user(Role.admin, org=municipality),
+        "provider": await make.user(Role.provider_member),
+        "evaluator": await make.user(Role.evaluator),
+    }
+    challenge = await make.challenge(officer, publish=True)
+    moments = {
+        BEFORE: challenge.submission_deadline - timedelta(seconds=1),
+        AFTER: challenge.submission_deadline,
+    }
+    return users, challenge, moments
+
+
+def _seat(challenge, caller, facts) -> Seat:
+    facts = dict(facts)
+    seated = facts.pop("seated", True)
+    return Seat(challenge, SEATED.get(caller) if seated else None, **facts)
+
+
+@pytest.mark.parametrize("caller", SEAT_CALLERS)
+@pytest.mark.parametrize(("action", "moment", "facts", "allowed"), SEAT_MATRIX, ids=str)
+async def test_seat_matrix(seat_world, caller, action, moment, facts, allowed):
+    users, challenge, moments = seat_world
+    obj = _seat(challenge, caller, facts)
+    assert can(users[caller], action, obj, moments[moment]) is (caller in allowed)
+
+
+@pytest.mark.parametrize("caller", SEAT_CALLERS)
+@pytest.mark.parametrize(("action", "facts", "place", "allowed"), PROPOSAL_SEAT_MATRIX, ids=str)
+async def test_proposal_seat_matrix(seat_world, caller, action, facts, place, allowed):
+    users, challenge, moments = seat_world
+    obj = ProposalSeat(_seat(challenge, caller, facts), **place)
+    assert can(users[caller], action, obj, moments[AFTER]) is (caller in allowed)
+    # Before the deadline nothing of a proposal, for anyone.
+    assert can(users[caller], action, obj, moments[BEFORE]) is False
+
+
+def test_every_evaluation_action_is_in_a_seat_matrix():
+    covered = {a for a, *_rest in SEAT_MATRIX} | {a for a, *_rest in PROPOSAL_SEAT_MATRIX}
+    covered.add(Action.committee_manage)  # on the challenge itself, in MATRIX
+    assert {a for a in Action if a.value.startswith(("committee.", "evaluation."))} <= covered

@@ -337,6 +337,51 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         readers=(HIDDEN, OK),
     ),
+    # The committee: formed by the owning municipality's officers (on a published challenge,
+    # before or after the deadline); read by them, its auditors and the members themselves.
+    *rule(
+        "PUT /api/v1/challenges/{challenge_id}/committee",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officer=OK,
+    ),
+    *rule(
+        "GET /api/v1/challenges/{challenge_id}/committee",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        readers=OK,
+    ),
+    *rule(
+        "PUT /api/v1/challenges/{challenge_id}/committee",
+        "GET /api/v1/challenges/{challenge_id}/committee",
+        on="draft",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+        officer=OK,  # a draft gets no committee (409), but its own officers may ask
+    ),
+    # A member's evaluation (tasks, declarations, scores, submit): committee members only. The
+    # world has no committee, so everyone signed in is refused; who may, from both sides, is
+    # tested in tests/evaluation.
+    *rule(
+        "GET /api/v1/challenges/{challenge_id}/evaluation",
+        "POST /api/v1/challenges/{challenge_id}/evaluation/declarations",
+        "GET /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores",
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/scores",
+        "POST /api/v1/challenges/{challenge_id}/evaluation/submit",
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/requirements",
+        "GET /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/consensus",
+        "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/consensus",
+        everyone=DENIED,
+        anonymous=LOGIN,
+    ),
+    # The evaluation report: the owning municipality's officers and auditors (and the committee)
+    # once the proposals are opened; before, they hear it is sealed.
+    *rule(
+        "GET /api/v1/challenges/{challenge_id}/evaluation/report",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        readers=(SEALED, OK),
+    ),
     # People and roles: an organisation's admin, for the people of that organisation only.
     *rule(
         "GET /admin/users",

@@ -1,5 +1,6 @@
 """Every permission rule in one place: what each role may do, and on which objects."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -9,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from app.challenges.models import Challenge, ChallengeStatus, Question
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.errors import Forbidden, Unauthenticated
+from app.evaluation.models import CommitteeMember, CommitteeRole
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 from app.proposals.models import ProposalSubmission, SubmissionStatus
 
@@ -37,7 +39,27 @@ class Action(StrEnum):
     user_manage = "user.manage"
     audit_read = "audit.read"
     audit_read_sealed = "audit.read_sealed"
+    committee_manage = "committee.manage"
+    committee_read = "committee.read"
+    evaluation_take_part = "evaluation.take_part"
+    evaluation_read_proposal = "evaluation.read_proposal"
+    evaluation_score = "evaluation.score"
+    evaluation_read_scores = "evaluation.read_scores"
+    evaluation_chair = "evaluation.chair"
+    evaluation_report = "evaluation.report"
 
+
+# What a committee member does; the seat (see `Seat`) decides on which challenge and proposal.
+_MEMBER_ACTIONS = frozenset(
+    {
+        Action.committee_read,
+        Action.evaluation_take_part,
+        Action.evaluation_read_proposal,
+        Action.evaluation_score,
+        Action.evaluation_read_scores,
+        Action.evaluation_chair,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.policy_officer: frozenset(
@@ -53,6 +75,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.proposal_read,
             Action.opening_read,
             Action.contract_create,
+            # The committee is formed by the owner's officers; an officer may also sit on it.
+            Action.committee_manage,
+            *_MEMBER_ACTIONS,
+            Action.evaluation_report,
         }
     ),
     Role.provider_member: frozenset(
@@ -70,7 +96,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.proposal_read,
         }
     ),
-    Role.evaluator: frozenset({Action.challenge_read}),
+    Role.evaluator: frozenset({Action.challenge_read, *_MEMBER_ACTIONS, Action.evaluation_report}),
     Role.auditor: frozenset(
         {
             Action.challenge_read,
@@ -78,6 +104,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.opening_read,
             Action.audit_read,
             Action.audit_read_sealed,
+            Action.committee_read,
+            Action.evaluation_read_scores,
+            Action.evaluation_report,
         }
     ),
     Role.admin: frozenset({Action.challenge_read, Action.user_manage}),
@@ -101,6 +130,7 @@ _OWNER_ACTIONS = frozenset(
         Action.challenge_cancel,
         Action.question_answer,
         Action.question_read_private,
+        Action.committee_manage,
     }
 )
 
@@ -173,6 +203,88 @@ def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datet
     return False
 
 
+# --- the evaluation. A member's seat decides what they see of each proposal, and sitting on the
+# committee closes every other way in: a policy officer of the owner who sits on it reads
+# proposals as a member (after declaring, never a recused one), not as an officer.
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The caller's place in a challenge's evaluation: the services read the facts, the rules
+    below decide. `role` None: not on the committee (now)."""
+
+    challenge: Challenge
+    role: CommitteeRole | None = None
+    undeclared: int = 0  # opened proposals this member has not declared on yet
+    submitted: bool = False  # has submitted all their scores, which are final from then on
+
+    @property
+    def seated(self) -> bool:
+        return self.role is not None
+
+
+@dataclass(frozen=True)
+class ProposalSeat:
+    """A seat, on one opened proposal: declared on it or not, recused (a conflict) or not."""
+
+    seat: Seat
+    declared: bool = False
+    recused: bool = False
+
+
+def _reads_as_municipality(user: User, challenge: Challenge, now: datetime | None) -> bool:
+    """The owner's officers and the auditors it appointed, once the proposals are opened (a
+    draft never had any)."""
+    municipal = user.role in (Role.policy_officer, Role.auditor)
+    opened = challenge.is_public and is_unsealed(challenge, now)
+    return municipal and _is_owner(user, challenge) and opened
+
+
+def _seat_rule(user: User, action: Action, seat: Seat, now: datetime | None) -> bool:
+    challenge = seat.challenge
+    if action == Action.committee_read:
+        municipal = user.role in (Role.policy_officer, Role.auditor)
+        return seat.seated or (municipal and _is_owner(user, challenge))
+    if action == Action.evaluation_take_part:
+        return seat.seated and is_unsealed(challenge, now)
+    if action == Action.evaluation_report:
+        if seat.seated:
+            return is_unsealed(challenge, now)
+        return _reads_as_municipality(user, challenge, now)
+    if action == Action.proposal_read:
+        # Opened proposals read as the municipality: not by a member of the committee.
+        return not seat.seated and _reads_as_municipality(user, challenge, now)
+    return False
+
+
+def _proposal_seat_rule(
+    user: User, action: Action, place: ProposalSeat, now: datetime | None
+) -> bool:
+    seat = place.seat
+    if not seat.seated:
+        # Outside the committee the owner's officers and auditors read the scores (the
+        # report); nobody outside it scores or chairs.
+        return action == Action.evaluation_read_scores and _reads_as_municipality(
+            user, seat.challenge, now
+        )
+    judging = (
+        is_unsealed(seat.challenge, now)
+        and seat.undeclared == 0
+        and place.declared
+        and not place.recused
+    )
+    if action == Action.evaluation_read_proposal:
+        return judging
+    if action == Action.evaluation_score:
+        return judging and not seat.submitted
+    if action == Action.evaluation_read_scores:
+        # Blind until one's own scores are in: others' scores only after submitting.
+        return judging and seat.submitted
+    if action == Action.evaluation_chair:
+        return judging and seat.role == CommitteeRole.chair
+    return False
+
+
 def can(user: User | None, action: Action, obj: Any = None, now: datetime | None = None) -> bool:
     """Role grants the action; the object rules then narrow it (sealing needs `now`)."""
     granted = ROLE_PERMISSIONS.get(user.role, frozenset()) if user and user.role else frozenset()
@@ -180,6 +292,10 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return False
     if isinstance(obj, Coalition):
         return user is not None and _coalition_rule(user, action, obj, now)
+    if isinstance(obj, Seat):
+        return user is not None and _seat_rule(user, action, obj, now)
+    if isinstance(obj, ProposalSeat):
+        return user is not None and _proposal_seat_rule(user, action, obj, now)
     if isinstance(obj, User) and action == Action.user_manage:
         # Own organisation only, and never one's own role: no admin locks themselves out.
         same_organisation = user is not None and obj.organisation_id == user.organisation_id
@@ -289,6 +405,16 @@ def visible_coalitions(user: User | None, now: datetime) -> ColumnElement[bool]:
         # deadline is opened once the deadline has passed; the municipality (its officers and
         # the auditors it appointed) reads only its own.
         owner = Challenge.organisation_id == user.organisation_id
+        # A member of the committee reads proposals through the evaluation only (`Seat`).
+        seated = (
+            select(CommitteeMember.id)
+            .where(
+                CommitteeMember.challenge_id == Challenge.id,
+                CommitteeMember.user_id == user.id,
+                CommitteeMember.removed_at.is_(None),
+            )
+            .exists()
+        )
         visible.append(
             select(ProposalSubmission.id)
             .join(Challenge, Challenge.id == ProposalSubmission.challenge_id)
@@ -297,6 +423,7 @@ def visible_coalitions(user: User | None, now: datetime) -> ColumnElement[bool]:
                 opened_submission_clause(),
                 unsealed_clause(now),
                 owner,
+                ~seated,
             )
             .exists()
         )

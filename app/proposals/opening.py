@@ -1,5 +1,9 @@
 """The opening: at the submission deadline the sealed proposals are listed, once and for good."""
 
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -7,19 +11,24 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import (
     Action,
+    Seat,
     assert_can,
     awaits_opening,
     can,
+    is_unsealed,
     opened_submission_clause,
     unsealed_at,
 )
 from app.challenges.lifecycle import get_challenge
+from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, CoalitionMember
 from app.context import Context
-from app.errors import Conflict
+from app.errors import Conflict, Forbidden
+from app.evaluation.seats import committee_role
 from app.i18n.formats import moment
 from app.proposals.models import ProposalOpening, ProposalSubmission
-from app.proposals.service import submission_content
+from app.proposals.service import submission_content, submission_context
+from app.sealing import unseal
 
 
 async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
@@ -100,6 +109,14 @@ async def opened_proposals(
 ) -> list[tuple[ProposalSubmission, dict]]:
     """After the deadline, for the municipality and auditors: every opened proposal in full."""
     record_ = await opening(ctx, challenge_id)
+    challenge = await get_challenge(ctx, challenge_id)
+    role = await committee_role(ctx, challenge.id)
+    if not can(ctx.user, Action.proposal_read, Seat(challenge, role), ctx.now):
+        raise Forbidden(
+            "You sit on this challenge's committee: read the proposals through the "
+            "evaluation, once you have declared your conflicts of interest.",
+            code="committee_member",
+        )
     result = []
     for entry in record_.entries:
         submission, content = await submission_content(
@@ -107,3 +124,68 @@ async def opened_proposals(
         )
         result.append((submission, content))
     return result
+
+
+@dataclass(frozen=True)
+class OpenedProposal:
+    """One proposal as the opening lists it, for the evaluation: named by its coalition's
+    random public id, with the member organisations as submitted, and its content only when
+    asked for."""
+
+    proposal_id: UUID
+    coalition_id: int
+    coalition: str
+    lead: str
+    members: tuple[str, ...]
+    receipt_number: str
+    version: int
+    content_hash: str
+    content: dict[str, Any] | None = field(default=None, compare=False)
+
+
+async def opened_for_evaluation(
+    ctx: Context, challenge: Challenge, with_content: Collection[UUID] = ()
+) -> list[OpenedProposal]:
+    """The one way the evaluation reads proposals: every opened one in the opening's order,
+    the content only of those in `with_content`. The caller has asked permissions.py whether
+    its user may see them (and which contents); this only refuses a challenge still sealed."""
+    if not is_unsealed(challenge, ctx.now):
+        raise Conflict(
+            "The proposals stay sealed until the submission deadline (%(deadline)s).",
+            code="sealed",
+            deadline=moment(challenge.submission_deadline),
+        )
+    record_ = await _recorded_opening(ctx, challenge.id) or await _open(ctx, challenge.id)
+    rows = await ctx.db.execute(
+        select(ProposalSubmission, Coalition.public_id)
+        .join(Coalition, Coalition.id == ProposalSubmission.coalition_id)
+        .where(
+            ProposalSubmission.challenge_id == challenge.id,
+            opened_submission_clause(record_.deadline),
+        )
+    )
+    submissions = {public_id: submission for submission, public_id in rows}
+    wanted = set(with_content)
+    opened = []
+    for entry in record_.entries:
+        public_id = UUID(entry["coalition_id"])
+        submission = submissions[public_id]
+        plain = unseal(
+            submission.sealed_content,
+            submission_context(submission.coalition_id, submission.version),
+        )
+        content = json.loads(plain)
+        opened.append(
+            OpenedProposal(
+                proposal_id=public_id,
+                coalition_id=submission.coalition_id,
+                coalition=entry["coalition"],
+                lead=entry["lead"],
+                members=tuple(m["name"] for m in content["coalition"]["members"]),
+                receipt_number=entry["receipt_number"],
+                version=entry["version"],
+                content_hash=entry["content_hash"],
+                content=content if public_id in wanted else None,
+            )
+        )
+    return opened

@@ -42,7 +42,7 @@ def _attachment_context(coalition_id: int) -> str:
     return f"proposal-attachment:{coalition_id}"
 
 
-def _submission_context(coalition_id: int, version: int) -> str:
+def submission_context(coalition_id: int, version: int) -> str:
     return f"proposal-submission:{coalition_id}:{version}"
 
 
@@ -302,7 +302,7 @@ async def submit(ctx: Context, coalition_id: UUID) -> ProposalSubmission:
         submitted_at=ctx.now,
         submitted_by_id=ctx.user.id,
         content_hash=sha256(plain),
-        sealed_content=seal(plain, _submission_context(coalition.id, version)),
+        sealed_content=seal(plain, submission_context(coalition.id, version)),
         status=SubmissionStatus.current,
     )
     ctx.db.add(submission)
@@ -358,7 +358,7 @@ async def submission_content(
         if submission.version == version:
             plain = unseal(
                 submission.sealed_content,
-                _submission_context(submission.coalition_id, submission.version),
+                submission_context(submission.coalition_id, submission.version),
             )
             return submission, json.loads(plain)
     raise NotFound("This version does not exist.")

@@ -1,0 +1,166 @@
+"""The committee: formed and changed by the owner's policy officers, every change kept."""
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.permissions import Action, Seat, assert_can, assert_signed_in
+from app.challenges.lifecycle import get_challenge
+from app.challenges.models import Challenge, ChallengeStatus
+from app.context import Context
+from app.errors import Conflict, InvalidTransition, ValidationFailed
+from app.evaluation.models import CommitteeChange, CommitteeMember, CommitteeRole, Score
+from app.evaluation.schemas import CommitteeIn
+from app.evaluation.seats import committee_role, current_members
+from app.i18n import Lazy
+from app.organisations.models import Role, User
+from app.validation import checked
+
+MIN_EVALUATORS = 2
+
+
+def composition(members: list[CommitteeMember]) -> dict:
+    """The committee as the history stores it: the chair and the evaluators, by user id."""
+    chair = next((m.user_id for m in members if m.role == CommitteeRole.chair), None)
+    evaluators = sorted(m.user_id for m in members if m.role == CommitteeRole.evaluator)
+    return {"chair_user_id": chair, "evaluator_user_ids": evaluators}
+
+
+def may_sit(user: User, challenge: Challenge) -> bool:
+    """Staff of the owner (its policy officers and evaluators) or an outside expert with the
+    evaluator role. Never a provider member, an auditor (they audit the evaluation) or an admin
+    (no power over scores), and never an account that is switched off."""
+    if not user.is_active:
+        return False
+    if user.role == Role.evaluator:
+        return True
+    return user.role == Role.policy_officer and user.organisation_id == challenge.organisation_id
+
+
+async def scoring_started(ctx: Context, challenge_id: int) -> bool:
+    found = await ctx.db.scalar(select(Score.id).where(Score.challenge_id == challenge_id).limit(1))
+    return found is not None
+
+
+async def history(ctx: Context, challenge_id: int) -> list[CommitteeChange]:
+    rows = await ctx.db.scalars(
+        select(CommitteeChange)
+        .where(CommitteeChange.challenge_id == challenge_id)
+        .order_by(CommitteeChange.number)
+    )
+    return list(rows)
+
+
+async def read_committee(ctx: Context, challenge_id: int) -> tuple[Challenge, list]:
+    """The committee as it stands, for the owner's officers and auditors and its members."""
+    assert_signed_in(ctx.user)
+    challenge = await get_challenge(ctx, challenge_id)
+    role = await committee_role(ctx, challenge.id)
+    assert_can(ctx.user, Action.committee_read, Seat(challenge, role), ctx.now)
+    return challenge, await current_members(ctx, challenge.id)
+
+
+def _check_people(data: CommitteeIn, users: dict[int, User], challenge: Challenge) -> None:
+    errors: dict[str, Lazy] = {}
+    everyone = [data.chair_user_id, *data.evaluator_user_ids]
+    if len(data.evaluator_user_ids) < MIN_EVALUATORS:
+        errors["evaluator_user_ids"] = Lazy(
+            "Name at least %(min)s evaluators besides the chair.", min=MIN_EVALUATORS
+        )
+    if len(set(everyone)) != len(everyone):
+        errors["evaluator_user_ids"] = Lazy("A person sits on the committee only once.")
+    for index, user_id in enumerate(everyone):
+        field = "chair_user_id" if index == 0 else f"evaluator_user_ids.{index - 1}"
+        user = users.get(user_id)
+        if user is None or not may_sit(user, challenge):
+            errors[field] = Lazy(
+                "This person cannot sit on the committee: choose a policy officer or evaluator "
+                "of the municipality, or an outside expert with an evaluator account."
+            )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+async def set_committee(ctx: Context, challenge_id: int, data: CommitteeIn) -> bool:
+    """Form or change the committee; True when something changed (the same again writes
+    nothing). Once any score is saved a change needs a reason; every change is kept."""
+    assert_signed_in(ctx.user)
+    data = checked(CommitteeIn, data.model_dump())
+    challenge = await get_challenge(ctx, challenge_id, for_update=True)
+    assert_can(ctx.user, Action.committee_manage, challenge)
+    if challenge.status == ChallengeStatus.cancelled:
+        raise InvalidTransition(
+            "The challenge is cancelled; its committee can no longer change.", code="cancelled"
+        )
+    if challenge.status != ChallengeStatus.published:
+        raise InvalidTransition(
+            "Publish the challenge first: the committee judges the criteria as published.",
+            code="not_published",
+        )
+    everyone = [data.chair_user_id, *data.evaluator_user_ids]
+    rows = await ctx.db.scalars(select(User).where(User.id.in_(everyone)))
+    _check_people(data, {user.id: user for user in rows}, challenge)
+    members = await current_members(ctx, challenge.id)
+    old = composition(members)
+    new = {
+        "chair_user_id": data.chair_user_id,
+        "evaluator_user_ids": sorted(data.evaluator_user_ids),
+    }
+    if old == new:
+        return False
+    reason = (data.reason or "").strip() or None
+    if members and await scoring_started(ctx, challenge.id):
+        if reason is None or len(reason) < 3:
+            raise ValidationFailed(
+                {"reason": Lazy("Scoring has begun: say why the committee changes.")}
+            )
+    wanted = {data.chair_user_id: CommitteeRole.chair} | dict.fromkeys(
+        data.evaluator_user_ids, CommitteeRole.evaluator
+    )
+    seated = {m.user_id: m for m in members}
+    for member in members:
+        if wanted.get(member.user_id) != member.role:
+            member.removed_at = ctx.now  # the seat ends; the row stays, as history
+    for user_id, role in wanted.items():
+        if user_id not in seated or seated[user_id].role != role:
+            ctx.db.add(
+                CommitteeMember(
+                    challenge_id=challenge.id, user_id=user_id, role=role, added_at=ctx.now
+                )
+            )
+    number = (
+        await ctx.db.scalar(
+            select(func.max(CommitteeChange.number)).where(
+                CommitteeChange.challenge_id == challenge.id
+            )
+        )
+        or 0
+    ) + 1
+    ctx.db.add(
+        CommitteeChange(
+            challenge_id=challenge.id,
+            number=number,
+            changed_by_id=ctx.user.id,
+            changed_at=ctx.now,
+            reason=reason,
+            old=old,
+            new=new,
+        )
+    )
+    try:
+        async with ctx.db.begin_nested():
+            await ctx.db.flush()
+    except IntegrityError as error:
+        raise Conflict(
+            "Someone else changed the committee at the same moment; reload and try again.",
+            code="concurrent_change",
+        ) from error
+    await ctx.record(
+        "committee.changed",
+        "challenge",
+        challenge.id,
+        number=number,
+        reason=reason,
+        old=old,
+        new=new,
+    )
+    return True

@@ -1,0 +1,94 @@
+"""A challenge past its deadline with three opened proposals and a committee ready to form."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.audit.models import AuditEvent
+from app.challenges.models import Challenge
+from app.context import Context
+from app.evaluation import committee
+from app.evaluation.schemas import CommitteeIn
+from app.organisations.models import OrganisationKind, Role, User
+from app.proposals import service as proposals
+from tests.factories import Factory, coalition_of, complete_content
+
+AFTER = 31  # days after the factory's "now": the deadline (30 days) has passed
+
+
+@dataclass
+class EvalWorld:
+    make: Factory
+    challenge: Challenge
+    users: dict[str, User]
+    proposals: list  # the coalitions, in the order they submitted
+
+    def ctx(self, who: str | None, days: float = AFTER) -> Context:
+        return self.make.ctx(self.users[who] if who else None, days=days)
+
+    def pid(self, index: int):
+        return self.proposals[index].public_id
+
+    async def form(self, who: str = "officer", days: float = AFTER, reason: str | None = None):
+        return await committee.set_committee(
+            self.ctx(who, days),
+            self.challenge.id,
+            CommitteeIn(
+                chair_user_id=self.users["chair"].id,
+                evaluator_user_ids=[self.users["eva"].id, self.users["expert"].id],
+                reason=reason,
+            ),
+        )
+
+    async def actions(self) -> list[str]:
+        return list(await self.make.db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+async def build(make: Factory, *, proposals_count: int = 3, step: int = 10) -> EvalWorld:
+    """Proposal n commits 40 + step × n on every indicator (step 0: all alike)."""
+    municipality = await make.org(OrganisationKind.municipality)
+    expert_org = await make.org(OrganisationKind.company)
+    users = {
+        "officer": await make.user(Role.policy_officer, org=municipality),
+        "colleague": await make.user(Role.policy_officer, org=municipality),
+        "chair": await make.user(Role.evaluator, org=municipality),
+        "eva": await make.user(Role.evaluator, org=municipality),
+        "expert": await make.user(Role.evaluator, org=expert_org),
+        "spare": await make.user(Role.evaluator, org=expert_org),
+        "auditor": await make.user(Role.auditor, org=municipality),
+        "admin": await make.user(Role.admin, org=municipality),
+        "other_officer": await make.user(Role.policy_officer),
+        "other_auditor": await make.user(Role.auditor),
+        "provider": await make.user(Role.provider_member),
+    }
+    challenge = await make.challenge(users["officer"], publish=True)
+    challenge = await make.db.scalar(
+        select(Challenge)
+        .options(
+            selectinload(Challenge.indicators),
+            selectinload(Challenge.requirements),
+            selectinload(Challenge.criteria),
+        )
+        .where(Challenge.id == challenge.id)
+        .execution_options(populate_existing=True)
+    )
+    coalitions = []
+    for n in range(proposals_count):
+        lead = users["provider"] if n == 0 else await make.user(Role.provider_member)
+        partner = await make.user(Role.provider_member)
+        coalition = await coalition_of(make, challenge, lead, partner)
+        ctx = make.ctx(lead, days=n * 0.01)
+        targets = [{"indicator_id": i.id, "value": 40 + step * n} for i in challenge.indicators]
+        await proposals.save_draft(
+            ctx, coalition.public_id, complete_content(challenge, coalition, targets=targets)
+        )
+        await proposals.submit(ctx, coalition.public_id)
+        coalitions.append(coalition)
+    await make.db.flush()
+    return EvalWorld(make, challenge, users, coalitions)
+
+
+def later(days: float) -> timedelta:
+    return timedelta(days=days)
