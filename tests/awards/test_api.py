@@ -54,7 +54,6 @@ async def counts(api) -> tuple:
     )
 
 
-
 async def test_no_award_while_the_evaluation_is_unfinished(api):
     await everyone_submits(api)
     before = await counts(api)
