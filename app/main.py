@@ -17,6 +17,7 @@ from app.audit import api as audit_api
 from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
 from app.auth.deps import anonymous_behind_sign_in
+from app.awards import api as awards_api
 from app.challenges import api as challenges_api
 from app.challenges import views as challenges_views
 from app.clock import Clock
@@ -224,6 +225,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(contracts_views.public_router)
     app.include_router(contracts_api.public_router)
     app.include_router(evaluation_api.router)
+    app.include_router(awards_api.router)
+    app.include_router(awards_api.public_router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

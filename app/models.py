@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, LoginFailure, OidcIdentity, WebSession
+from app.awards.models import AwardDecision, Objection
 from app.challenges.models import (
     Amendment,
     Challenge,
@@ -34,6 +35,8 @@ from app.proposals.models import (
 )
 
 __all__ = [
+    "AwardDecision",
+    "Objection",
     "Amendment",
     "ApiToken",
     "AuditEvent",

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,7 +18,7 @@ from app.coalitions.schemas import CONTRIBUTION_MAX, ROLE_MAX
 from app.config import ROOT, get_settings
 from app.i18n import get_locale, gettext, ngettext
 from app.i18n.formats import babel_locale as _babel_locale
-from app.i18n.formats import moment
+from app.i18n.formats import day, moment
 from app.validation import NAME_MAX
 
 CSRF_COOKIE = "uk_csrf"
@@ -59,12 +58,6 @@ def number(value: float | int | None) -> str:
     if value is None:
         return "–"
     return format_decimal(value, locale=_babel_locale())
-
-
-def day(value: date | None) -> str:
-    if value is None:
-        return "–"
-    return format_date(value, "d MMMM yyyy", locale=_babel_locale())
 
 
 def local_input(value: datetime | None) -> str:

@@ -196,6 +196,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
         "receipt_number": world.receipt_number,
         "question_id": world.open_question_id,
         "contract_id": world.contract_id,
+        "objection_id": "7d8f1c2e-0000-4000-8000-000000000000",  # no objection in the world
         "user_id": world.colleague_id,
         "organisation_id": world.organisation_ids["lead"],  # the lead's own, in the coalition
         "name": "matrix-idp",  # no identity provider is configured in the tests
@@ -268,6 +269,14 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "PUT /api/v1/challenges/{challenge_id}/evaluation/proposals/{proposal_id}/consensus": {
             "scores": [{"criterion_id": 1, "score": 5, "rationale": "Matrix"}]
         },
+        "POST /api/v1/challenges/{challenge_id}/award": {"reasons": "Matrix"},
+        "POST /api/v1/challenges/{challenge_id}/award/withdraw": {"reason": "Matrix"},
+        "POST /api/v1/challenges/{challenge_id}/objections": {"reasons": "Matrix"},
+        "POST /api/v1/challenges/{challenge_id}/objections/{objection_id}/resolution": {
+            "outcome": "rejected",
+            "reasons": "Matrix",
+        },
+        "POST /api/v1/challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",

@@ -34,6 +34,7 @@ PUBLIC = {
     "GET /contracts/{contract_id}": "one contract's summary",
     "GET /api/v1/contracts": "the same, for programs",
     "GET /api/v1/contracts/{contract_id}": "the same, for programs",
+    "GET /api/v1/challenges/{challenge_id}/award": "the award, once contracted, is published",
     "GET /api/v1/audit/checkpoint": "anyone keeps signed checkpoints",
     "GET /api/v1/audit/public-key": "anyone checks them",
     "GET /login": "signing in",

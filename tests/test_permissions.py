@@ -114,6 +114,9 @@ COALITION_MATRIX = [
     # Sealed until the deadline; after it the owner municipality and the auditors it appointed
     # may read (not another municipality's officers or auditors).
     (Action.proposal_read, AFTER, {"lead", "member", "owner_officer", "auditor"}),
+    # A bidder's members read the award decision on their proposal; its lead objects for it.
+    (Action.award_read, AFTER, {"lead", "member"}),
+    (Action.objection_lodge, AFTER, {"lead"}),
 ]
 CHALLENGE_ACTIONS = [
     (
@@ -131,6 +134,12 @@ CHALLENGE_ACTIONS = [
     # only (not its auditors, who read; not another municipality's officers).
     (Action.contract_create, BEFORE, set()),
     (Action.contract_create, AFTER, {"owner_officer"}),
+    # The award: decided by the owning municipality's officers, read also by its auditors, once
+    # the proposals are opened.
+    (Action.award_decide, BEFORE, set()),
+    (Action.award_decide, AFTER, {"owner_officer"}),
+    (Action.award_read, BEFORE, set()),
+    (Action.award_read, AFTER, {"owner_officer", "auditor"}),
 ]
 
 

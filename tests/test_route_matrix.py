@@ -382,6 +382,34 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         readers=(SEALED, OK),
     ),
+    # The award decision: the world has none, so whoever may look finds nothing (404); outside
+    # the municipality and the bidders nobody would see one before the contract either. Who sees
+    # what of a decision, from both sides, is tested in tests/awards.
+    *rule("GET /api/v1/challenges/{challenge_id}/award", everyone=HIDDEN),
+    *rule(
+        "GET /api/v1/challenges/{challenge_id}/objections",
+        "POST /api/v1/challenges/{challenge_id}/objections",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+    ),
+    # Deciding, withdrawing, resolving objections, ending unsuccessful and making the contract:
+    # the owning municipality's policy officers, once the proposals are opened (each then
+    # refuses for the state the world is in: no evaluation finished, no decision, no objection).
+    *rule(
+        "POST /api/v1/challenges/{challenge_id}/award",
+        "POST /api/v1/challenges/{challenge_id}/award/withdraw",
+        "POST /api/v1/challenges/{challenge_id}/unsuccessful",
+        "POST /api/v1/challenges/{challenge_id}/contract",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officer=(SEALED, OK),
+    ),
+    *rule(
+        "POST /api/v1/challenges/{challenge_id}/objections/{objection_id}/resolution",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officer=(SEALED, HIDDEN),  # the objection named does not exist
+    ),
     # People and roles: an organisation's admin, for the people of that organisation only.
     *rule(
         "GET /admin/users",

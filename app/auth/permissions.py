@@ -36,6 +36,9 @@ class Action(StrEnum):
     proposal_read = "proposal.read"
     opening_read = "opening.read"
     contract_create = "contract.create"
+    award_decide = "award.decide"
+    award_read = "award.read"
+    objection_lodge = "objection.lodge"
     user_manage = "user.manage"
     audit_read = "audit.read"
     audit_read_sealed = "audit.read_sealed"
@@ -75,6 +78,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.proposal_read,
             Action.opening_read,
             Action.contract_create,
+            Action.award_decide,
+            Action.award_read,
             # The committee is formed by the owner's officers; an officer may also sit on it.
             Action.committee_manage,
             *_MEMBER_ACTIONS,
@@ -94,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.proposal_edit,
             Action.proposal_submit,
             Action.proposal_read,
+            Action.award_read,
+            Action.objection_lodge,
         }
     ),
     Role.evaluator: frozenset({Action.challenge_read, *_MEMBER_ACTIONS, Action.evaluation_report}),
@@ -104,6 +111,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.opening_read,
             Action.audit_read,
             Action.audit_read_sealed,
+            Action.award_read,
             Action.committee_read,
             Action.evaluation_read_scores,
             Action.evaluation_report,
@@ -186,7 +194,10 @@ def _coalition_rule(user: User, action: Action, coalition: Coalition, now: datet
     lead = user.organisation_id == coalition.lead_organisation_id
     if action == Action.coalition_read:
         return status in (MemberStatus.invited, MemberStatus.accepted)
-    if action in (Action.coalition_manage, Action.proposal_submit):
+    if action == Action.award_read and user.role == Role.provider_member:
+        # A bidder reads the decision on its own proposal (the service shows it the winner's too).
+        return status == MemberStatus.accepted
+    if action in (Action.coalition_manage, Action.proposal_submit, Action.objection_lodge):
         return lead and status == MemberStatus.accepted
     if action == Action.coalition_respond:
         return status == MemberStatus.invited
@@ -306,9 +317,12 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         Action.opening_read,
         Action.audit_read_sealed,
         Action.contract_create,
+        Action.award_decide,
+        Action.award_read,
     ):
-        # The opening, the audit stream of what happened while sealed, and the contract made
-        # from an opened proposal: the municipality's own challenges, once the deadline passed.
+        # The opening, the audit stream of what happened while sealed, the award and the
+        # contract made from an opened proposal: the municipality's own challenges, once the
+        # deadline passed (deciding is for its officers, reading also for its auditors).
         return user is not None and _is_owner(user, obj) and is_unsealed(obj, now)
     if isinstance(obj, Challenge) and action == Action.coalition_start:
         # Who may: a provider, on a challenge it can read. Whether it still takes proposals is

@@ -15,6 +15,7 @@ class ChallengeStatus(StrEnum):
     draft = "draft"
     published = "published"
     cancelled = "cancelled"
+    unsuccessful = "unsuccessful"  # no valid proposal: ended without an award
 
 
 class Theme(StrEnum):
@@ -75,6 +76,8 @@ class Challenge(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    unsuccessful_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unsuccessful_reason: Mapped[str | None] = mapped_column(Text)
 
     organisation = relationship("Organisation", lazy="raise")
     indicators: Mapped[list["Indicator"]] = relationship(

@@ -49,7 +49,6 @@ async def for_chair(
             code="chair_recused",
         )
     assert_may(ctx, Action.evaluation_chair, place)
-    assert_evaluating(evaluation)
     return evaluation, proposal
 
 
@@ -60,6 +59,7 @@ async def record_requirements(
     excludes the proposal from the ranking)."""
     data = checked(VerdictsIn, data.model_dump())
     evaluation, proposal = await for_chair(ctx, challenge_id, proposal_id)
+    await assert_evaluating(ctx, evaluation)
     known = {r.id for r in evaluation.challenge.requirements}
     errors: dict[str, Lazy] = {}
     seen: set[int] = set()
@@ -119,6 +119,7 @@ async def record_consensus(
     the proposal has submitted their scores."""
     data = checked(ConsensusIn, data.model_dump())
     evaluation, proposal = await for_chair(ctx, challenge_id, proposal_id)
+    await assert_evaluating(ctx, evaluation)
     waiting = not_submitted(evaluation, proposal)
     if waiting:
         raise Conflict(

@@ -20,7 +20,7 @@ async def declare(ctx: Context, challenge_id: int, data: DeclarationsIn) -> Eval
     data = checked(DeclarationsIn, data.model_dump())
     evaluation = await for_member(ctx, challenge_id)
     assert_can(ctx.user, Action.evaluation_take_part, evaluation.seat(ctx.user.id), ctx.now)
-    assert_evaluating(evaluation)
+    await assert_evaluating(ctx, evaluation)
     errors: dict[str, Lazy] = {}
     seen: set[UUID] = set()
     for index, item in enumerate(data.declarations):

@@ -204,7 +204,7 @@ async def save_scores(
     data = checked(ScoresIn, data.model_dump())
     evaluation, proposal = await proposal_for_member(ctx, challenge_id, proposal_id)
     assert_may(ctx, Action.evaluation_score, evaluation.place(ctx.user.id, proposal))
-    assert_evaluating(evaluation)
+    await assert_evaluating(ctx, evaluation)
     check_scores(evaluation, data.scores)
     existing = {
         s.criterion_id: s
@@ -254,7 +254,7 @@ async def save_scores(
 async def submit(ctx: Context, challenge_id: int) -> ScoringSubmission:
     """Submit all of the member's scores: only when every task is done; final afterwards."""
     evaluation = await for_member(ctx, challenge_id)
-    assert_evaluating(evaluation)
+    await assert_evaluating(ctx, evaluation)
     if ctx.user.id in evaluation.submitted:
         raise Conflict("You have submitted your scores; they are final.", code="submitted")
     own = [s for s in await scores_of(ctx, evaluation) if s.user_id == ctx.user.id]

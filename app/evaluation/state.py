@@ -18,6 +18,7 @@ from app.auth.permissions import (
     can,
     unsealed_at,
 )
+from app.awards.queries import decision_in_force
 from app.challenges.lifecycle import get_challenge
 from app.challenges.models import Challenge, ChallengeStatus, CriterionKind
 from app.context import Context
@@ -166,9 +167,16 @@ async def for_member(ctx: Context, challenge_id: int) -> Evaluation:
     return evaluation
 
 
-def assert_evaluating(evaluation: Evaluation) -> None:
-    """Declarations, scores and the chair's records change only on a published challenge."""
+async def assert_evaluating(ctx: Context, evaluation: Evaluation) -> None:
+    """Declarations, scores and the chair's records change only on a published challenge, and
+    not while an award decision stands on them (withdrawing it opens the evaluation again)."""
     if evaluation.challenge.status != ChallengeStatus.published:
         raise InvalidTransition(
             "The challenge is cancelled; its evaluation can no longer change.", code="cancelled"
+        )
+    if await decision_in_force(ctx.db, evaluation.challenge.id) is not None:
+        raise InvalidTransition(
+            "An award decision rests on this evaluation; it changes only if the decision is "
+            "withdrawn.",
+            code="award_in_force",
         )

@@ -1,8 +1,8 @@
 """Dates in the reader's language; for pages and for the messages services raise."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from app.clock import AMSTERDAM
 from app.i18n import get_locale
@@ -16,3 +16,9 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return "–"
     return format_datetime(value.astimezone(AMSTERDAM), "d MMMM yyyy, HH:mm", locale=babel_locale())
+
+
+def day(value: date | None) -> str:
+    if value is None:
+        return "–"
+    return format_date(value, "d MMMM yyyy", locale=babel_locale())

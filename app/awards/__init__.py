@@ -1,0 +1,1 @@
+"""The award: the decision (gunningsbeslissing), the standstill, objections, the contract."""
