@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.awards.models import AwardDecision, Objection
-from tests.awards.test_api import REASONS
+from tests.awards.test_api import REASONS, evaluated
 from tests.awards.test_api import api as api  # noqa: F401  (the evaluated world)
-from tests.awards.test_api import evaluated
 from tests.conftest import post_form, sign_in
 
 
