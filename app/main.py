@@ -18,6 +18,7 @@ from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
 from app.auth.deps import anonymous_behind_sign_in
 from app.awards import api as awards_api
+from app.awards import views as awards_views
 from app.challenges import api as challenges_api
 from app.challenges import views as challenges_views
 from app.clock import Clock
@@ -227,6 +228,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(evaluation_api.router)
     app.include_router(awards_api.router)
     app.include_router(awards_api.public_router)
+    app.include_router(awards_views.router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

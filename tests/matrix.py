@@ -293,6 +293,14 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /challenges/{challenge_id}/coalitions": {"name": "Matrix"},
         "POST /coalitions/{coalition_id}/invitations": {"organisation_id": str(invitee)},
         "POST /coalitions/{coalition_id}/response": {"decision": "decline"},
+        "POST /challenges/{challenge_id}/award": {"reasons": "Matrix"},
+        "POST /challenges/{challenge_id}/award/withdraw": {"reason": "Matrix"},
+        "POST /challenges/{challenge_id}/objections": {"reasons": "Matrix"},
+        "POST /challenges/{challenge_id}/objections/{objection_id}/resolution": {
+            "outcome": "rejected",
+            "reasons": "Matrix",
+        },
+        "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
     }
     route = f"{method} {path}"
     if route in uploads:

@@ -389,8 +389,17 @@ TABLE: list[Row] = [
     *rule(
         "GET /api/v1/challenges/{challenge_id}/objections",
         "POST /api/v1/challenges/{challenge_id}/objections",
+        "POST /challenges/{challenge_id}/objections",
         everyone=HIDDEN,
         anonymous=LOGIN,
+    ),
+    # The award page: the officers who decide see it once the proposals are opened (to decide);
+    # anyone else only once there is a decision they may see.
+    *rule(
+        "GET /challenges/{challenge_id}/award",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+        officer=(HIDDEN, OK),
     ),
     # Deciding, withdrawing, resolving objections, ending unsuccessful and making the contract:
     # the owning municipality's policy officers, once the proposals are opened (each then
@@ -400,12 +409,17 @@ TABLE: list[Row] = [
         "POST /api/v1/challenges/{challenge_id}/award/withdraw",
         "POST /api/v1/challenges/{challenge_id}/unsuccessful",
         "POST /api/v1/challenges/{challenge_id}/contract",
+        "POST /challenges/{challenge_id}/award",
+        "POST /challenges/{challenge_id}/award/withdraw",
+        "POST /challenges/{challenge_id}/unsuccessful",
+        "POST /challenges/{challenge_id}/contract",
         everyone=DENIED,
         anonymous=LOGIN,
         officer=(SEALED, OK),
     ),
     *rule(
         "POST /api/v1/challenges/{challenge_id}/objections/{objection_id}/resolution",
+        "POST /challenges/{challenge_id}/objections/{objection_id}/resolution",
         everyone=DENIED,
         anonymous=LOGIN,
         officer=(SEALED, HIDDEN),  # the objection named does not exist

@@ -148,7 +148,7 @@ async def lodge_objection(ctx: Context, challenge_id: int, data: ObjectionIn) ->
     data = checked(ObjectionIn, data)
     challenge = await get_challenge(ctx, challenge_id, for_update=True)
     decision = await latest_decision(ctx, challenge.id)
-    coalition = await _own_bid(ctx, decision) if decision else None
+    coalition = await own_bid(ctx, decision) if decision else None
     if coalition is None:
         raise NotFound("There is no award decision to show for this challenge.")
     assert_can(ctx.user, Action.objection_lodge, coalition, ctx.now)
@@ -246,7 +246,7 @@ async def declare_unsuccessful(ctx: Context, challenge_id: int, data: ReasonIn) 
     return challenge
 
 
-async def _own_bid(ctx: Context, decision: AwardDecision) -> Coalition | None:
+async def own_bid(ctx: Context, decision: AwardDecision) -> Coalition | None:
     """The caller's coalition among the bidders the decision went to, if they may read it."""
     if ctx.user is None:
         return None
@@ -296,7 +296,7 @@ async def award_for(ctx: Context, challenge_id: int) -> AwardView:
     if can(ctx.user, Action.award_read, challenge, ctx.now):
         objections = await _objections(ctx, decision, None)
         return AwardView(challenge, decision, results(decision.ranking, None), objections, True)
-    own = await _own_bid(ctx, decision)
+    own = await own_bid(ctx, decision)
     if own is not None:
         shown = {own.id, decision.coalition_id}
         objections = await _objections(ctx, decision, own.id)
@@ -313,6 +313,19 @@ async def get_objection(ctx: Context, objection_id: int) -> Objection:
         .options(selectinload(Objection.coalition))
         .where(Objection.id == objection_id)
     )
+
+
+async def has_award_page(ctx: Context, challenge: Challenge) -> bool:
+    """Whether the challenge page links to the award: for the officers who decide it, and for
+    whoever may see a decision that was taken."""
+    if can(ctx.user, Action.award_decide, challenge, ctx.now):
+        return True
+    decision = await latest_decision(ctx, challenge.id)
+    if decision is None:
+        return False
+    if can(ctx.user, Action.award_read, challenge, ctx.now):
+        return True
+    return decision.status == DecisionStatus.contracted or await own_bid(ctx, decision) is not None
 
 
 async def _objections(

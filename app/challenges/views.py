@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import PUBLIC_PAGES, SIGNED_IN_PAGES, WebCtx
 from app.auth.permissions import Action, assert_can
+from app.awards.service import has_award_page
 from app.challenges import attachments, forms, lifecycle, search
 from app.challenges import questions as question_round
 from app.challenges.models import (
@@ -177,6 +178,7 @@ async def _detail_page(
             "now": ctx.now,
             "coalitions": await challenge_panel(ctx, challenge),
             "contract": await contract_of_challenge(ctx, challenge),
+            "award_link": await has_award_page(ctx, challenge),
             "done": str(DONE[done]) if (done := request.query_params.get("done")) in DONE else None,
             "publish_error": publish_error,
             "question": question,
