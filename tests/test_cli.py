@@ -81,6 +81,24 @@ def test_demo_data_has_every_stage_of_this_release(uitkomst, scratch_url):
         await engine.dispose()
         return result
 
+    async def evaluations() -> dict[str, tuple]:
+        engine = create_engine(get_settings().database_url)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT c.title, "
+                    "(SELECT count(*) FROM committee_members m WHERE m.challenge_id = c.id), "
+                    "(SELECT count(*) FROM evaluation_declarations d "
+                    " WHERE d.challenge_id = c.id AND d.conflict), "
+                    "(SELECT count(*) FROM evaluation_submissions s WHERE s.challenge_id = c.id), "
+                    "(SELECT count(*) FROM evaluation_consensus k WHERE k.challenge_id = c.id) "
+                    "FROM challenges c"
+                )
+            )
+            result = {row[0]: tuple(row[1:]) for row in rows}
+        await engine.dispose()
+        return result
+
     found = asyncio.run(statuses())
     assert ("draft", False) in found
     assert ("published", True) in found
@@ -93,6 +111,11 @@ def test_demo_data_has_every_stage_of_this_release(uitkomst, scratch_url):
         "Vrijwilligerswerk houdt het werkritme vast",
         "Wijkcoaches voor multiprobleemhuishoudens",
     ]
+    # Detention in evaluation: four members, one recused, three submitted, no consensus;
+    # debt help complete: three members, all submitted, consensus on 3 criteria × 2 proposals.
+    evaluated = asyncio.run(evaluations())
+    assert evaluated["Jongeren na detentie: school, werk en geen nieuwe delicten"] == (4, 1, 3, 0)
+    assert evaluated["Schuldhulp zonder wachtlijst"] == (3, 0, 3, 6)
     today = datetime.now(UTC).date()
     for _title, status, start, _made, parties, indicators in running:
         assert status == "running" and parties >= 2 and indicators == 2

@@ -20,6 +20,7 @@ from app.config import get_settings
 from app.context import Context
 from app.contracts import service as contracts
 from app.contracts.schemas import ContractTerms
+from app.demo.evaluation import load_evaluations
 from app.demo.pdf import one_page_pdf
 from app.documents.store import LocalDocumentStore
 from app.organisations.models import Organisation, OrganisationKind, Role, User
@@ -41,6 +42,7 @@ ORGANISATIONS = [
     ("Bewonersinitiatief De Oostwijk", OrganisationKind.citizen_collective, "40890123"),
     ("Installatiebedrijf Van Dijk", OrganisationKind.company, "40901234"),
     ("Adviesbureau Maatschappelijk Effect", OrganisationKind.company, "41012345"),
+    ("Dekker Onderzoek & Advies", OrganisationKind.company, "41123456"),
 ]
 
 ACCOUNTS = [
@@ -78,6 +80,13 @@ ACCOUNTS = [
         "Gemeente Voorbeeldstad",
         Role.auditor,
         "rekenkamer",
+    ),
+    (
+        "inkoop@voorbeeldstad.nl",
+        "Bram Koster",
+        "Gemeente Voorbeeldstad",
+        Role.evaluator,
+        "adviseur inkoop, voorzitter beoordelingscommissies",
     ),
     (
         "anna@welzijnvoorbeeldstad.nl",
@@ -155,6 +164,13 @@ ACCOUNTS = [
         "Adviesbureau Maatschappelijk Effect",
         Role.evaluator,
         "externe beoordelaar",
+    ),
+    (
+        "marieke@dekkeronderzoek.nl",
+        "Dr. Marieke Dekker",
+        "Dekker Onderzoek & Advies",
+        Role.evaluator,
+        "onafhankelijk onderzoeker jeugd en veiligheid",
     ),
 ]
 
@@ -340,9 +356,9 @@ def challenges(now: datetime) -> list[tuple[str, int, dict[str, Any]]]:
                 context="In een Nederlandse stad daalde de recidive van 85 % naar 10 % met intensieve individuele begeleiding waarin gezin, school, werk en vrije tijd samen worden opgepakt.",
                 budget_eur=480_000,
                 years=2,
-                start_in_days=-20,
-                question_days=-110,
-                submission_days=-80,
+                start_in_days=60,
+                question_days=-50,
+                submission_days=-30,
                 indicators=[
                     _indicator(
                         "Recidive",
@@ -380,7 +396,7 @@ def challenges(now: datetime) -> list[tuple[str, int, dict[str, Any]]]:
                 context="Tijdens het wachten groeien de schulden door incassokosten en haken veel mensen af.",
                 budget_eur=900_000,
                 years=3,
-                start_in_days=10,
+                start_in_days=35,
                 question_days=-75,
                 submission_days=-50,
                 indicators=[
@@ -596,6 +612,9 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
 
     await _coalitions(db, users, created, now, store)
     await _contracts(db, users, created)
+    await load_evaluations(db, users, created, now)
+    # The award decision on debt help goes here once the award step lands: take the challenge
+    # and the officer from app.demo.evaluation.debt_help_award(created, now).
 
     officer = users["jeugd@voorbeeldstad.nl"]
     draft_ctx = Context(db=db, user=officer, now=now - timedelta(days=3))
