@@ -187,6 +187,8 @@ async def proposal_scores_out(
                                 if s.user_id == member.user_id
                                 and s.coalition_id == proposal.coalition_id
                                 and s.criterion_id == c.id
+                                # A draft is the member's own until they submit it.
+                                and member.user_id in evaluation.submitted
                             ),
                             None,
                         ),
@@ -271,14 +273,15 @@ def proposal_out(
     agreed = found.consensus_of(proposal)
     criteria = []
     for criterion in evaluation.quality:
-        # The sitting committee's scores: a member who left keeps theirs in the database and
-        # the audit log, but no longer counts towards the spread or the consensus.
+        # The sitting committee's submitted scores: a member who left keeps theirs in the
+        # database and the audit log, but no longer counts towards the spread or the consensus.
         given = [
             s
             for s in found.scores
             if s.coalition_id == proposal.coalition_id
             and s.criterion_id == criterion.id
             and evaluation.role_of(s.user_id) is not None
+            and s.user_id in evaluation.submitted  # drafts stay their author's own
         ]
         individual = None
         spread_out = None

@@ -276,9 +276,15 @@ async def test_others_scores_only_after_submitting_all_of_ones_own(api):
     seen = (await api.call("eva", "GET", api.scores_path(0))).json()
     others = {o["user_id"]: o for o in seen["others"]}
     expert = others[api.world.users["expert"].id]
-    assert [s["score"] for s in expert["scores"]] == [7] * len(api.quality())
+    # The expert's scores are still a draft: theirs alone until they submit.
+    assert not expert["submitted"]
+    assert [s["score"] for s in expert["scores"]] == [None] * len(api.quality())
     # The expert, who has not submitted, is still blind to the evaluator's scores.
     assert (await api.call("expert", "GET", api.scores_path(0))).json()["others"] is None
+    assert (await api.call("expert", "POST", "/evaluation/submit")).status_code == 200
+    seen = (await api.call("eva", "GET", api.scores_path(0))).json()
+    expert = {o["user_id"]: o for o in seen["others"]}[api.world.users["expert"].id]
+    assert [s["score"] for s in expert["scores"]] == [7] * len(api.quality())
 
 
 async def test_the_seated_officer_reads_proposals_only_through_the_evaluation(api):
