@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.passwords import hash_password
 from app.auth.permissions import is_unsealed
 from app.auth.service import create_user
+from app.awards import service as awards
+from app.awards.schemas import DecisionIn, ObjectionIn
 from app.challenges import attachments, lifecycle, questions
 from app.challenges.schemas import ChallengeIn
 from app.clock import AMSTERDAM
@@ -20,7 +22,7 @@ from app.config import get_settings
 from app.context import Context
 from app.contracts import service as contracts
 from app.contracts.schemas import ContractTerms
-from app.demo.evaluation import load_evaluations
+from app.demo.evaluation import debt_help_award, load_evaluations
 from app.demo.pdf import one_page_pdf
 from app.documents.store import LocalDocumentStore
 from app.organisations.models import Organisation, OrganisationKind, Role, User
@@ -613,8 +615,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
     await _coalitions(db, users, created, now, store)
     await _contracts(db, users, created)
     await load_evaluations(db, users, created, now)
-    # The award decision on debt help goes here once the award step lands: take the challenge
-    # and the officer from app.demo.evaluation.debt_help_award(created, now).
+    await _debt_help_award(db, users, created, now)
 
     officer = users["jeugd@voorbeeldstad.nl"]
     draft_ctx = Context(db=db, user=officer, now=now - timedelta(days=3))
@@ -641,6 +642,41 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
         draft_ctx,
         cancelled.id,
         "De bibliotheek sluit tijdelijk voor verbouwing; de opgave komt later opnieuw.",
+    )
+
+
+async def _debt_help_award(
+    db: AsyncSession, users: dict[str, User], created: list, now: datetime
+) -> None:
+    """Debt help in its standstill: the decision sent six days ago, and the runner-up objecting."""
+    ready = debt_help_award(created, now)
+    await awards.decide_award(
+        ready.officer,
+        ready.challenge_id,
+        DecisionIn(
+            reasons=(
+                "“Direct in gesprek” scoort op elk kwaliteitscriterium het hoogst. De commissie "
+                "waardeert vooral het eerste gesprek binnen vijf werkdagen en de vroegsignalering "
+                "door de woonstichting, waardoor schulden niet eerst groeien. “Geldfit "
+                "Voorbeeldstad” betrekt ervaringsdeskundigen sterk, maar maakt minder concreet "
+                "hoe huishoudens zonder werkgever worden bereikt."
+            )
+        ),
+    )
+    runner_up = Context(
+        db=db, user=users["lisa@werkplaatsvooruit.nl"], now=ready.officer.now + timedelta(days=4)
+    )
+    await awards.lodge_objection(
+        runner_up,
+        ready.challenge_id,
+        ObjectionIn(
+            reasons=(
+                "De commissie stelt dat wij huishoudens zonder werkgever niet bereiken, maar "
+                "paragraaf 3 van ons voorstel beschrijft juist de samenwerking met de "
+                "voedselbank en het wijkteam voor die groep. Wij vragen de score op "
+                "“Betrokkenheid van de doelgroep” opnieuw te bezien."
+            )
+        ),
     )
 
 

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.audit.models import AuditEvent
+from app.awards import service as awards
+from app.awards.models import DecisionStatus
 from app.challenges.lifecycle import get_challenge
 from app.challenges.models import Challenge
 from app.config import get_settings
@@ -167,6 +169,20 @@ async def test_debt_help_award_gives_the_officer_after_the_consensus_and_before_
     evaluation = await report.for_reader(ready.officer, ready.challenge_id)
     found = await report.facts(ready.officer, evaluation)
     assert max(c.recorded_at for c in found.consensus) < ready.officer.now
+
+
+async def test_debt_help_is_in_its_standstill_with_an_open_objection(demo):
+    view = await awards.award_for(demo.ctx("werk@voorbeeldstad.nl"), demo.id(DEBT_HELP))
+    decision = view.decision
+    assert decision.status == DecisionStatus.standstill
+    assert decision.coalition.name == "Direct in gesprek"
+    assert decision.decided_at < NOW < decision.standstill_ends_at
+    assert [(o.coalition.name, o.status.value) for o in view.objections] == [
+        ("Geldfit Voorbeeldstad", "open")
+    ]
+    # The runner-up reads its own result and the winner's.
+    seen = await awards.award_for(demo.ctx("lisa@werkplaatsvooruit.nl"), demo.id(DEBT_HELP))
+    assert {r.coalition for r in seen.results} == {"Direct in gesprek", "Geldfit Voorbeeldstad"}
 
 
 async def test_every_evaluation_step_lies_after_its_deadline_and_before_now(demo):
