@@ -108,6 +108,14 @@ def contract_page(page) -> None:
     assert page.locator("table caption").count() >= 4
 
 
+def award_page(page) -> None:
+    """Debt help's award decision in its standstill, with the runner-up's open objection."""
+    open_by_status("closed", "Schuldhulp")(page)
+    response = page.goto(page.url + "/award")
+    assert response.status == 200, f"the award page answered {response.status}"
+    assert page.locator("table caption").count() == 1
+
+
 def goto(path: str) -> Callable:
     def go(page) -> None:
         response = page.goto(path)
@@ -146,6 +154,8 @@ CASES = [
     Case("contracts", goto("/contracts"), phone_too=True),
     Case("contract", contract_page, phone_too=True),
     Case("detail-contracted", open_by_status("closed", "Wijkcoaches"), phone_too=True),
+    Case("award-officer", award_page, user="werk@voorbeeldstad.nl", phone_too=True),
+    Case("award-bidder", award_page, user="lisa@werkplaatsvooruit.nl", phone_too=True),
 ]
 
 
