@@ -26,6 +26,7 @@ from app.contracts.search import contract_of_challenge
 from app.db import MAX_INT, Id
 from app.documents.download import file_download
 from app.errors import ValidationFailed
+from app.evaluation.state import evaluation_links
 from app.i18n import Lazy
 from app.routing import CommittingRoute
 from app.validation import problems as input_problems
@@ -179,6 +180,7 @@ async def _detail_page(
             "coalitions": await challenge_panel(ctx, challenge),
             "contract": await contract_of_challenge(ctx, challenge),
             "award_link": await has_award_page(ctx, challenge),
+            "evaluation": await evaluation_links(ctx, challenge),
             "done": str(DONE[done]) if (done := request.query_params.get("done")) in DONE else None,
             "publish_error": publish_error,
             "question": question,

@@ -180,3 +180,17 @@ async def assert_evaluating(ctx: Context, evaluation: Evaluation) -> None:
             "withdrawn.",
             code="award_in_force",
         )
+
+
+async def evaluation_links(ctx: Context, challenge: Challenge) -> dict[str, bool]:
+    """Which of the evaluation's pages the challenge page links to for the caller: the
+    committee, their own tasks as a member, and the report."""
+    if ctx.user is None or challenge.status == ChallengeStatus.draft:
+        return {}
+    seat = Seat(challenge, await committee_role(ctx, challenge.id))
+    return {
+        "committee": can(ctx.user, Action.committee_read, seat, ctx.now)
+        or can(ctx.user, Action.committee_manage, challenge, ctx.now),
+        "tasks": seat.seated,
+        "report": can(ctx.user, Action.evaluation_report, seat, ctx.now),
+    }

@@ -23,11 +23,12 @@ from app.challenges.lifecycle import get_challenge
 from app.challenges.models import Challenge
 from app.coalitions.models import Coalition, CoalitionMember
 from app.context import Context
+from app.documents.store import LocalDocumentStore
 from app.errors import Conflict, Forbidden
 from app.evaluation.seats import committee_role
 from app.i18n.formats import moment
 from app.proposals.models import ProposalOpening, ProposalSubmission
-from app.proposals.service import submission_content, submission_context
+from app.proposals.service import listed_attachment, submission_content, submission_context
 from app.sealing import unseal
 
 
@@ -189,3 +190,13 @@ async def opened_for_evaluation(
             )
         )
     return opened
+
+
+async def opened_attachment(
+    ctx: Context, store: LocalDocumentStore, proposal: OpenedProposal, digest: str
+) -> tuple[str, str, bytes]:
+    """A document of an opened proposal read with its content, for the evaluation (which has
+    asked permissions.py whether its member may read the proposal)."""
+    return await listed_attachment(
+        ctx, store, proposal.coalition_id, proposal.content or {}, digest
+    )

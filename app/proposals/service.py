@@ -369,15 +369,20 @@ async def submitted_attachment(
 ) -> tuple[str, str, bytes]:
     """A file of a submitted version, found by the SHA-256 its content lists, for its readers."""
     submission, content = await submission_content(ctx, coalition_id, version)
-    listed = next((a for a in content["attachments"] if a["sha256"] == digest), None)
+    return await listed_attachment(ctx, store, submission.coalition_id, content, digest)
+
+
+async def listed_attachment(
+    ctx: Context, store: LocalDocumentStore, coalition_id: int, content: dict, digest: str
+) -> tuple[str, str, bytes]:
+    """The file a submitted content lists by its SHA-256 (the caller has checked who reads)."""
+    listed = next((a for a in content.get("attachments", []) if a["sha256"] == digest), None)
     if listed is None:
         raise NotFound("This document does not exist.")
     document = await ctx.db.scalar(
         select(Document)
         .join(ProposalAttachment, ProposalAttachment.document_id == Document.id)
-        .where(
-            ProposalAttachment.coalition_id == submission.coalition_id, Document.sha256 == digest
-        )
+        .where(ProposalAttachment.coalition_id == coalition_id, Document.sha256 == digest)
         .limit(1)
     )
     if document is None:
