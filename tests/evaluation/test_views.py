@@ -19,7 +19,7 @@ from app.proposals import service as proposals
 from tests.conftest import post_form, sign_in
 from tests.documents.samples import make_pdf
 from tests.evaluation.world import AFTER, build
-from tests.factories import complete_content
+from tests.factories import coalition_of, complete_content
 
 
 class Pages:
@@ -88,7 +88,7 @@ async def test_a_member_declares_first_then_scores_and_submits_on_the_pages(page
     explanation = f"f-explanation-{pages.world.pid(2)}"
     assert f'href="#{explanation}"' in refused.text
     assert f'id="{explanation}" name="explanation-{pages.world.pid(2)}" rows="2"' in refused.text
-    assert f'value="yes" checked' in refused.text
+    assert 'value="yes" checked' in refused.text
     assert await pages.count(Declaration) == 0
 
     declared = await pages.post(
@@ -228,11 +228,12 @@ async def test_the_chair_records_requirements_and_consensus_once_all_submitted(p
 async def test_a_document_of_the_proposal_for_members_who_may_read_it(make, client, clock, app):
     world = await build(make, proposals_count=0)
     lead = world.users["provider"]
-    from tests.factories import coalition_of
 
     coalition = await coalition_of(make, world.challenge, lead)
     ctx = make.ctx(lead)
-    await proposals.save_draft(ctx, coalition.public_id, complete_content(world.challenge, coalition))
+    await proposals.save_draft(
+        ctx, coalition.public_id, complete_content(world.challenge, coalition)
+    )
     attachment = await proposals.add_attachment(
         ctx, app.state.documents, coalition.public_id, "plan.pdf", io.BytesIO(make_pdf()), 100_000
     )
