@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,16 +106,16 @@ def _postgres_database(url: str, action: str) -> None:
     _run_async(work)
 
 
-def _browser_database(tmp: Path) -> tuple[str, bool]:
+def _browser_database(tmp: Path, name: str) -> tuple[str, bool]:
     """(DATABASE_URL for the server, whether it is a PostgreSQL database we made)."""
     test_url = os.environ.get("TEST_DATABASE_URL", "")
     if test_url.startswith(("postgresql", "postgres://")):
         parts = make_url(test_url)
         url = parts.set(
-            drivername="postgresql", database=f"{parts.database or 'postgres'}_browser"
+            drivername="postgresql", database=f"{parts.database or 'postgres'}_{name}"
         ).render_as_string(hide_password=False)
         return url, True
-    return f"sqlite:///{tmp / 'browser.db'}", False
+    return f"sqlite:///{tmp / f'{name}.db'}", False
 
 
 def _free_port() -> int:
@@ -141,15 +142,23 @@ class LiveServer:
     url: str
     database_url: str
     log: Path
+    env: dict[str, str]
 
 
-@pytest.fixture(scope="session")
-def live_server(
-    tmp_path_factory: pytest.TempPathFactory, chromium_path: str
-) -> Iterator[LiveServer]:
-    """uvicorn on a free port, on a freshly migrated database holding the demo data."""
-    tmp = tmp_path_factory.mktemp("browser-server")
-    database_url, on_postgres = _browser_database(tmp)
+def cli(server: LiveServer, *args: str) -> str:
+    """Run `uitkomst ARGS` against the server's database (e.g. the demo clock); its output."""
+    done = subprocess.run(
+        [*_cli(), *args], cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"uitkomst {' '.join(args)}: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
+@contextmanager
+def serve(tmp: Path, name: str = "browser") -> Iterator[LiveServer]:
+    """uvicorn on a free port, on a freshly migrated database of its own holding the demo
+    data; stopped (and a PostgreSQL database dropped) afterwards."""
+    database_url, on_postgres = _browser_database(tmp, name)
     env = {
         **os.environ,
         "ENVIRONMENT": "test",
@@ -199,7 +208,7 @@ def live_server(
                     pytrace=False,
                 )
             time.sleep(0.1)
-        yield LiveServer(url=url, database_url=database_url, log=log)
+        yield LiveServer(url=url, database_url=database_url, log=log, env=env)
     finally:
         if process is not None:
             process.terminate()
@@ -210,6 +219,15 @@ def live_server(
                 process.wait()
         if on_postgres:
             _postgres_database(database_url, "drop")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, chromium_path: str
+) -> Iterator[LiveServer]:
+    """The server most browser tests share; they leave the demo as they found it."""
+    with serve(tmp_path_factory.mktemp("browser-server")) as server:
+        yield server
 
 
 # --- the browser ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from app.demo.evaluation import AMRANI, CHAIR
 from tests.browser.conftest import DESKTOP, OFFICER, PHONE, PROVIDER
 
 pytestmark = pytest.mark.browser
@@ -116,6 +117,34 @@ def award_page(page) -> None:
     assert page.locator("table caption").count() == 1
 
 
+def evaluation_page(title_part: str, which: str = "tasks") -> Callable:
+    """A committee member's evaluation pages on a demo challenge: the tasks, the first proposal
+    to score, the chair's consensus page, or a score form sent back with an error."""
+
+    def go(page) -> None:
+        open_by_status("closed", title_part)(page)
+        response = page.goto(page.url + "/evaluation")
+        assert response.status == 200, f"the evaluation answered {response.status}"
+        if which == "tasks":
+            return
+        hrefs = page.eval_on_selector_all(
+            'a[href*="/evaluation/proposals/"]', "links => links.map(a => a.getAttribute('href'))"
+        )
+        href = next(h for h in hrefs if h.endswith("/consensus") == (which == "consensus"))
+        page.goto(href)
+        if which == "invalid":  # a reason without a score comes back, kept, with the error
+            select = page.locator('select[name^="score-"]').first
+            select.select_option("")
+            reason = select.get_attribute("name").replace("score-", "rationale-")
+            page.fill(f'textarea[name="{reason}"]', "Nog geen cijfer, wel een gedachte.")
+            with page.expect_navigation() as navigation:
+                page.click(f'form[action="{href}"] button[type=submit]')
+            assert navigation.value.status == 422
+            assert page.locator("#error-summary").count() == 1
+
+    return go
+
+
 def goto(path: str) -> Callable:
     def go(page) -> None:
         response = page.goto(path)
@@ -156,6 +185,11 @@ CASES = [
     Case("detail-contracted", open_by_status("closed", "Wijkcoaches"), phone_too=True),
     Case("award-officer", award_page, user="werk@voorbeeldstad.nl", phone_too=True),
     Case("award-bidder", award_page, user="lisa@werkplaatsvooruit.nl", phone_too=True),
+    Case("evaluation-tasks", evaluation_page("detentie"), user=AMRANI, phone_too=True),
+    Case("evaluation-score", evaluation_page("detentie", "score"), user=AMRANI, phone_too=True),
+    Case("evaluation-score-invalid", evaluation_page("detentie", "invalid"), user=AMRANI),
+    Case("evaluation-waiting", evaluation_page("detentie", "consensus"), user=CHAIR),
+    Case("consensus", evaluation_page("Schuldhulp", "consensus"), user=CHAIR, phone_too=True),
 ]
 
 
