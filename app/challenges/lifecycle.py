@@ -3,8 +3,9 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from app import validation
 from app.auth.permissions import Action, assert_can, assert_signed_in, can
@@ -48,15 +49,23 @@ _SCALARS = (
 )
 
 
-def _full():
-    """Everything a challenge page shows; built per query, once every mapper is known."""
-    return (
-        selectinload(Challenge.organisation),
+_FULL = {"organisation", "indicators", "criteria", "requirements", "attachments"}
+
+
+def _full(attachments: bool = True):
+    """Everything a challenge page shows (the attachments only where asked for); built per
+    query, once every mapper is known."""
+    options = [
+        joinedload(Challenge.organisation),
         selectinload(Challenge.indicators),
         selectinload(Challenge.criteria),
         selectinload(Challenge.requirements),
-        selectinload(Challenge.attachments).selectinload(ChallengeAttachment.document),
-    )
+    ]
+    if attachments:
+        options.append(
+            selectinload(Challenge.attachments).selectinload(ChallengeAttachment.document)
+        )
+    return options
 
 
 def is_open(challenge: Challenge, now: datetime) -> bool:
@@ -191,14 +200,29 @@ def _apply(challenge: Challenge, data: ChallengeIn, now: datetime) -> None:
 
 
 async def get_challenge(
-    ctx: Context, challenge_id: int, *, for_update: bool = False, for_share: bool = False
+    ctx: Context,
+    challenge_id: int,
+    *,
+    for_update: bool = False,
+    for_share: bool = False,
+    attachments: bool = True,
 ) -> Challenge:
-    """A challenge the caller may read, fully loaded; anything else is simply not found.
+    """A challenge the caller may read, fully loaded (its attachments unless told not to);
+    anything else is simply not found.
 
     `for_share` lets many submissions hold the challenge at once while keeping out whoever takes
     it `for_update` (the opening, an amendment), until they commit. SQLite needs neither: its
     writers take the one write lock when they begin."""
-    query = select(Challenge).options(*_full()).where(Challenge.id == challenge_id)
+    if not (for_update or for_share):
+        # Read once per request: a challenge this session already holds, loaded with all that
+        # is asked for, is reused.
+        wanted = _FULL if attachments else _FULL - {"attachments"}
+        known = ctx.db.sync_session.identity_map.get(identity_key(Challenge, challenge_id))
+        if known is not None and not inspect(known).unloaded & wanted:
+            if not can(ctx.user, Action.challenge_read, known):
+                raise NotFound("This challenge does not exist or is not public.")
+            return known
+    query = select(Challenge).options(*_full(attachments)).where(Challenge.id == challenge_id)
     if (for_update or for_share) and ctx.db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Challenge, read=not for_update)
     challenge = await ctx.db.scalar(query)

@@ -200,7 +200,7 @@ async def proposal_scores_out(
             if member.user_id != ctx.user.id
         ]
     verdicts = await scoring.verdicts_of(ctx, evaluation)
-    formula = (await scoring.computed(ctx, evaluation, verdicts))[proposal.proposal_id]
+    formula = scoring.computed(evaluation, verdicts)[proposal.proposal_id]
     return ProposalScoresOut(
         proposal_id=proposal.proposal_id,
         coalition=proposal.coalition,

@@ -20,7 +20,7 @@ from app.evaluation.models import ConsensusScore, LotSeed, RequirementVerdict, S
 from app.evaluation.ranking import DEFAULT_TIE_BREAK, Ranking, Standing, rank
 from app.evaluation.scores import weighted_total
 from app.evaluation.scoring import Computed, computed, scores_of, verdicts_of
-from app.evaluation.seats import committee_role
+from app.evaluation.seats import current_members
 from app.evaluation.state import Evaluation, load
 from app.i18n import Lazy
 from app.i18n.formats import moment
@@ -116,7 +116,7 @@ async def facts(ctx: Context, evaluation: Evaluation) -> Facts:
         await scores_of(ctx, evaluation),
         verdicts,
         consensus,
-        await computed(ctx, evaluation, verdicts),
+        computed(evaluation, verdicts),
     )
 
 
@@ -124,8 +124,9 @@ async def for_reader(ctx: Context, challenge_id: int) -> Evaluation:
     """The evaluation, for its report's readers: the owner's policy officers and auditors and
     the committee, once the proposals are opened (before: sealed, 409, for those readers)."""
     assert_signed_in(ctx.user)
-    challenge = await get_challenge(ctx, challenge_id)
-    seat = Seat(challenge, await committee_role(ctx, challenge.id))
+    challenge = await get_challenge(ctx, challenge_id, attachments=False)
+    members = await current_members(ctx, challenge.id)
+    seat = Seat(challenge, next((m.role for m in members if m.user_id == ctx.user.id), None))
     if awaits_opening(challenge, ctx.now) and can(
         ctx.user, Action.evaluation_report, seat, challenge.submission_deadline
     ):
@@ -135,7 +136,7 @@ async def for_reader(ctx: Context, challenge_id: int) -> Evaluation:
             deadline=moment(challenge.submission_deadline),
         )
     assert_can(ctx.user, Action.evaluation_report, seat, ctx.now)
-    evaluation = await load(ctx, challenge.id)
+    evaluation = await load(ctx, challenge.id, members)
     assert_can(ctx.user, Action.evaluation_report, evaluation.seat(ctx.user.id), ctx.now)
     return evaluation
 

@@ -17,7 +17,7 @@ from app.evaluation.models import RequirementVerdict, Score, ScoringSubmission
 from app.evaluation.schemas import ScoresIn
 from app.evaluation.state import Evaluation, assert_evaluating, for_member
 from app.i18n import Lazy
-from app.proposals.opening import OpenedProposal, opened_for_evaluation
+from app.proposals.opening import OpenedProposal
 from app.validation import checked
 
 
@@ -75,31 +75,20 @@ def missing(evaluation: Evaluation, user_id: int, scores: list[Score]) -> dict[s
     return problems
 
 
-async def computed(
-    ctx: Context, evaluation: Evaluation, verdicts: list[RequirementVerdict]
+def computed(
+    evaluation: Evaluation, verdicts: list[RequirementVerdict]
 ) -> dict[UUID, list[Computed]]:
     """Every formula criterion of every opened proposal, from the committed targets; excluded
     proposals (a failed minimum requirement) are not scored and do not count as the best."""
-    if not evaluation.formula:
-        return {p.proposal_id: [] for p in evaluation.opened}
-    opened = await opened_for_evaluation(
-        ctx, evaluation.challenge, [p.proposal_id for p in evaluation.opened]
-    )
+    opened = evaluation.opened
     excluded = {str(p.proposal_id) for p in opened if _excluded(p, verdicts)}
     result: dict[UUID, list[Computed]] = {p.proposal_id: [] for p in opened}
     for criterion in evaluation.formula:
         indicator = evaluation.challenge.indicators[criterion.indicator_position]
-        targets = {
-            str(p.proposal_id): next(
-                (
-                    Decimal(str(t["value"]))
-                    for t in p.content["targets"]
-                    if t["indicator_id"] == indicator.id
-                ),
-                None,
-            )
-            for p in opened
-        }
+        targets = {}
+        for proposal in opened:
+            value = proposal.committed(indicator.id)
+            targets[str(proposal.proposal_id)] = None if value is None else Decimal(str(value))
         found = formula_scores(
             FormulaIndicator(
                 baseline=None
@@ -161,8 +150,7 @@ async def proposal_for_member(
     evaluation = await for_member(ctx, challenge_id)
     listed = evaluation.proposal(proposal_id)
     assert_may(ctx, Action.evaluation_read_proposal, evaluation.place(ctx.user.id, listed))
-    opened = await opened_for_evaluation(ctx, evaluation.challenge, [proposal_id])
-    return evaluation, next(p for p in opened if p.proposal_id == proposal_id)
+    return evaluation, listed.with_content()
 
 
 def check_scores(evaluation: Evaluation, items: list) -> None:

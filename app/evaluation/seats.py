@@ -1,7 +1,7 @@
 """Where the caller sits: the facts the evaluation's rules (permissions.py) decide on."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.context import Context
 from app.evaluation.models import CommitteeMember, CommitteeRole
@@ -24,7 +24,7 @@ async def current_members(ctx: Context, challenge_id: int) -> list[CommitteeMemb
     """The committee as it stands: the chair first, then the evaluators in the order added."""
     rows = await ctx.db.scalars(
         select(CommitteeMember)
-        .options(selectinload(CommitteeMember.user))
+        .options(joinedload(CommitteeMember.user))
         .where(CommitteeMember.challenge_id == challenge_id, CommitteeMember.removed_at.is_(None))
         .order_by(CommitteeMember.id)
     )

@@ -1,7 +1,6 @@
 """The evaluation of one challenge as read from the database: the opened proposals, the
 committee, the declarations and who submitted; seats for the rules in permissions.py."""
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -126,11 +125,15 @@ class Evaluation:
         )
 
 
-async def load(ctx: Context, challenge_id: int, with_content: Collection[UUID] = ()) -> Evaluation:
-    """The evaluation as it stands; the challenge must be readable and opened."""
-    challenge = await get_challenge(ctx, challenge_id)
-    opened = await opened_for_evaluation(ctx, challenge, with_content)
-    members = await current_members(ctx, challenge.id)
+async def load(
+    ctx: Context, challenge_id: int, members: list[CommitteeMember] | None = None
+) -> Evaluation:
+    """The evaluation as it stands; the challenge must be readable and opened. No proposal's
+    content is shown: `OpenedProposal.with_content()` once permissions.py allows it."""
+    challenge = await get_challenge(ctx, challenge_id, attachments=False)
+    opened = await opened_for_evaluation(ctx, challenge)
+    if members is None:
+        members = await current_members(ctx, challenge.id)
     declarations = list(
         await ctx.db.scalars(
             select(Declaration)
@@ -151,8 +154,9 @@ async def for_member(ctx: Context, challenge_id: int) -> Evaluation:
     """The evaluation, for a member of its committee once the proposals are opened: before the
     deadline a member hears it is sealed (409), anyone else that they are not on it (403)."""
     assert_signed_in(ctx.user)
-    challenge = await get_challenge(ctx, challenge_id)
-    seated = await committee_role(ctx, challenge.id) is not None
+    challenge = await get_challenge(ctx, challenge_id, attachments=False)
+    members = await current_members(ctx, challenge.id)
+    seated = any(m.user_id == ctx.user.id for m in members)
     if awaits_opening(challenge, ctx.now) and seated:
         raise Conflict(
             "The proposals stay sealed until the submission deadline (%(deadline)s).",
@@ -161,7 +165,7 @@ async def for_member(ctx: Context, challenge_id: int) -> Evaluation:
         )
     if not seated:
         raise Forbidden("You are not on this challenge's committee.", code="not_on_committee")
-    evaluation = await load(ctx, challenge.id)
+    evaluation = await load(ctx, challenge.id, members)
     if not can(ctx.user, Action.evaluation_take_part, evaluation.seat(ctx.user.id), ctx.now):
         raise Forbidden("You are not on this challenge's committee.", code="not_on_committee")
     return evaluation

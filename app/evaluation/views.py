@@ -14,7 +14,7 @@ from app.db import Id, writes_on_read
 from app.documents.download import file_download
 from app.errors import ValidationFailed
 from app.evaluation import consensus, declarations, scoring
-from app.evaluation.api import chair_view, my_tasks, proposal_scores_out
+from app.evaluation.api import chair_view, proposal_scores_out, tasks_out
 from app.evaluation.schemas import ConsensusIn, DeclarationsIn, ScoresIn, VerdictsIn
 from app.evaluation.state import for_member
 from app.i18n import Lazy
@@ -81,11 +81,12 @@ async def _tasks_page(
     errors: dict | None = None,
     status_code: int = 200,
 ) -> Response:
-    tasks = await my_tasks(ctx, challenge_id)
     evaluation = await for_member(ctx, challenge_id)
+    scores = await scoring.scores_of(ctx, evaluation)
+    tasks = tasks_out(evaluation, ctx.user.id, scores)
     missing = []
     if tasks.declared_all and not tasks.submitted:
-        own = [s for s in await scoring.scores_of(ctx, evaluation) if s.user_id == ctx.user.id]
+        own = [s for s in scores if s.user_id == ctx.user.id]
         missing = [str(m) for m in scoring.missing(evaluation, ctx.user.id, own).values()]
     return render(
         request,

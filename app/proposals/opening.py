@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -142,6 +142,18 @@ class OpenedProposal:
     version: int
     content_hash: str
     content: dict[str, Any] | None = field(default=None, compare=False)
+    # The whole submitted content, unsealed once with the list, for the evaluation's own use:
+    # the committed targets behind the formula criteria, and `with_content()` for a member
+    # whom permissions.py lets read the proposal. Never shown as such.
+    submitted: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def with_content(self) -> "OpenedProposal":
+        return replace(self, content=self.submitted)
+
+    def committed(self, indicator_id: int) -> Any:
+        """The committed target on an indicator, or None."""
+        targets = self.submitted.get("targets", [])
+        return next((t["value"] for t in targets if t["indicator_id"] == indicator_id), None)
 
 
 async def opened_for_evaluation(
@@ -187,6 +199,7 @@ async def opened_for_evaluation(
                 version=entry["version"],
                 content_hash=entry["content_hash"],
                 content=content if public_id in wanted else None,
+                submitted=content,
             )
         )
     return opened

@@ -9,8 +9,14 @@ from sqlalchemy.orm import selectinload
 from app.audit.models import AuditEvent
 from app.challenges.models import Challenge
 from app.context import Context
-from app.evaluation import committee
-from app.evaluation.schemas import CommitteeIn
+from app.evaluation import committee, declarations, scoring
+from app.evaluation.schemas import (
+    CommitteeIn,
+    DeclarationIn,
+    DeclarationsIn,
+    ScoreIn,
+    ScoresIn,
+)
 from app.organisations.models import OrganisationKind, Role, User
 from app.proposals import service as proposals
 from tests.factories import Factory, coalition_of, complete_content
@@ -41,6 +47,20 @@ class EvalWorld:
                 reason=reason,
             ),
         )
+
+    async def all_submitted(self, score: int = 7) -> None:
+        """Every member declares no conflict, scores every proposal and submits."""
+        quality = [c for c in self.challenge.criteria if c.kind == "quality"]
+        for who in ("chair", "eva", "expert"):
+            ctx = self.ctx(who)
+            none = [DeclarationIn(proposal_id=p.public_id, conflict=False) for p in self.proposals]
+            await declarations.declare(ctx, self.challenge.id, DeclarationsIn(declarations=none))
+            for proposal in self.proposals:
+                given = [ScoreIn(criterion_id=c.id, score=score, rationale="Goed") for c in quality]
+                await scoring.save_scores(
+                    ctx, self.challenge.id, proposal.public_id, ScoresIn(scores=given)
+                )
+            await scoring.submit(ctx, self.challenge.id)
 
     async def actions(self) -> list[str]:
         return list(await self.make.db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
