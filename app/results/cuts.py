@@ -223,6 +223,7 @@ class _Item:
     results: Fraction | int
     protected_by_groups: tuple[str, ...]
     can_lose: int
+    rate: Fraction  # expected results lost per cent cut
 
     @property
     def id(self) -> str:
@@ -231,11 +232,6 @@ class _Item:
     @property
     def budget(self) -> int:
         return self.contract.budget_cents
-
-    @property
-    def rate(self) -> Fraction:
-        """Expected results lost per cent cut."""
-        return Fraction(self.results, self.budget) if self.budget else Fraction(0)
 
 
 def _whole(value: object) -> bool:
@@ -283,38 +279,41 @@ def _prepare(contracts: Iterable[CutContract], protected_groups: Collection[str]
         by_groups = tuple(sorted(set(contract.target_groups) & protected))
         is_protected = contract.protected or bool(by_groups)
         can_lose = 0 if is_protected else contract.budget_cents - contract.floor_cents
-        items.append(_Item(contract, results, by_groups, can_lose))
+        budget = contract.budget_cents
+        rate = Fraction(results, budget) if budget else Fraction(0)
+        items.append(_Item(contract, results, by_groups, can_lose, rate))
     return items
 
 
-def _round_to_cents(items: Sequence[_Item], amounts: Sequence[Fraction], total: int) -> list[int]:
-    """Exact amounts (adding up to `total`) as whole cents: down, then largest remainders."""
-    floors = [math.floor(amount) for amount in amounts]
-    left = total - sum(floors)
-    remainders = [amount - whole for amount, whole in zip(amounts, floors, strict=True)]
-    order = sorted(range(len(items)), key=lambda i: (-remainders[i], items[i].id))
-    for index in order[:left]:
-        floors[index] += 1
-    return floors
-
-
 def _flat(items: Sequence[_Item], target: int) -> tuple[list[int], Fraction]:
-    """The same share of every budget, floors respected: the common share and the cuts."""
+    """The same share of every budget, floors respected: the cuts and the common share."""
     active = [item for item in items if item.can_lose > 0]
     if target == 0 or not active:
         return [0] * len(items), Fraction(0)
-    share = Fraction(0)
+    numerator, denominator = 0, 1  # the common share
     capped = 0
     rest_budget = sum(item.budget for item in active)
     # The contracts that reach their floor at the lowest share come first.
     for item in sorted(active, key=lambda item: (Fraction(item.can_lose, item.budget), item.id)):
-        share = Fraction(target - capped, rest_budget)
-        if share * item.budget <= item.can_lose:
+        numerator, denominator = target - capped, rest_budget
+        if numerator * item.budget <= item.can_lose * denominator:
             break
         capped += item.can_lose
         rest_budget -= item.budget
-    amounts = [min(share * item.budget, Fraction(item.can_lose)) for item in items]
-    return _round_to_cents(items, amounts, target), share
+    # Exact amounts are share × budget (or all a contract can lose); in whole cents: each rounded
+    # down, then a cent more for the largest remainders (all over the same denominator).
+    cuts, remainders = [], []
+    for item in items:
+        whole, rest = divmod(numerator * item.budget, denominator)
+        if whole >= item.can_lose:
+            whole, rest = item.can_lose, 0
+        cuts.append(whole)
+        remainders.append(rest)
+    left = target - sum(cuts)
+    order = sorted(range(len(items)), key=lambda i: (-remainders[i], items[i].id))
+    for index in order[:left]:
+        cuts[index] += 1
+    return cuts, Fraction(numerator, denominator)
 
 
 def _by_results(items: Sequence[_Item], target: int) -> list[int]:
@@ -342,24 +341,53 @@ def _by_results(items: Sequence[_Item], target: int) -> list[int]:
     return [cuts[i] for i in range(len(items))]
 
 
+def exact_sum(values: Iterable[Fraction | int]) -> Fraction:
+    """The exact sum, added pairwise and reduced once: many fractions with unrelated
+    denominators add up much faster this way than one by one."""
+    pairs = [(value.numerator, value.denominator) for value in values if value]
+    while len(pairs) > 1:
+        halves = zip(pairs[::2], pairs[1::2], strict=False)  # an odd last one waits a round
+        joined = [(a * d + c * b, b * d) for (a, b), (c, d) in halves]
+        pairs = joined + pairs[len(joined) * 2 :]
+    return Fraction(*pairs[0]) if pairs else Fraction(0)
+
+
 def _groups(
-    items: Sequence[_Item], cuts: Sequence[int], protected_groups: Collection[str]
+    items: Sequence[_Item],
+    cuts: Sequence[int],
+    losses: Sequence[Fraction],
+    protected_groups: Collection[str],
 ) -> tuple[GroupCut, ...]:
     """Each contract's figures shared equally over its target groups, summed per group."""
-    totals: dict[str, list] = {}
-    for item, cut in zip(items, cuts, strict=True):
+    before: dict[str, int] = {}
+    cut_cents: dict[str, int] = {}
+    results: dict[str, list[Fraction | int]] = {}
+    lost: dict[str, list[Fraction]] = {}
+    for item, cut, loss in zip(items, cuts, losses, strict=True):
         groups = sorted(set(item.contract.target_groups))
-        befores = split_cents(item.budget, [1] * len(groups))
-        parts = split_cents(cut, [1] * len(groups))
-        lost = item.rate * cut
-        for group, before, part in zip(groups, befores, parts, strict=True):
-            total = totals.setdefault(group, [0, 0, Fraction(0), Fraction(0)])
-            total[0] += before
-            total[1] += part
-            total[2] += Fraction(item.results, len(groups))
-            total[3] += lost / len(groups)
+        share = len(groups)
+        befores = split_cents(item.budget, [1] * share) if share > 1 else (item.budget,)
+        parts = split_cents(cut, [1] * share) if share > 1 else (cut,)
+        result_share = Fraction(item.results, share) if share > 1 else item.results
+        loss_share = loss / share if share > 1 and loss else loss
+        for group, whole, part in zip(groups, befores, parts, strict=True):
+            before[group] = before.get(group, 0) + whole
+            cut_cents[group] = cut_cents.get(group, 0) + part
+            results.setdefault(group, []).append(result_share)
+            if loss:
+                lost.setdefault(group, []).append(loss_share)
     protected = set(protected_groups)
-    return tuple(GroupCut(group, group in protected, *totals[group]) for group in sorted(totals))
+    return tuple(
+        GroupCut(
+            group,
+            group in protected,
+            before[group],
+            cut_cents[group],
+            exact_sum(results[group]),
+            exact_sum(lost.get(group, ())),
+        )
+        for group in sorted(before)
+    )
 
 
 def _cut(
@@ -370,6 +398,9 @@ def _cut(
     protected_groups: Collection[str],
     percentage: Decimal | None = None,
 ) -> Cut:
+    losses = [
+        item.rate * cut if cut else Fraction(0) for item, cut in zip(items, cuts, strict=True)
+    ]
     contracts = tuple(
         ContractCut(
             contract=item.id,
@@ -383,9 +414,9 @@ def _cut(
             floor_cents=item.contract.floor_cents,
             estimated=item.contract.estimated,
             results_before=Fraction(item.results),
-            results_lost=item.rate * cut,
+            results_lost=loss,
         )
-        for item, cut in zip(items, cuts, strict=True)
+        for item, cut, loss in zip(items, cuts, losses, strict=True)
     )
     reached = sum(cuts)
     return Cut(
@@ -394,9 +425,9 @@ def _cut(
         cut_cents=reached,
         short_cents=saving - reached,
         contracts=contracts,
-        groups=_groups(items, cuts, protected_groups),
-        results_before=sum((c.results_before for c in contracts), Fraction(0)),
-        results_lost=sum((c.results_lost for c in contracts), Fraction(0)),
+        groups=_groups(items, cuts, losses, protected_groups),
+        results_before=exact_sum(c.results_before for c in contracts),
+        results_lost=exact_sum(c.results_lost for c in contracts),
         rule=FLAT_RULE if strategy == "flat" else RESULTS_RULE,
         percentage=percentage,
     )
