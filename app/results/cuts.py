@@ -24,6 +24,12 @@ The model, in plain words (every scenario carries it as its assumptions):
   above, the groups in alphabetical order), so the group totals add up to the portfolio's.
 - Results lost are exact; they are rounded once, to two decimals, when shown.
 Input order never matters: contracts are handled in the order of their ids.
+
+Worked example (tests/results/test_cuts.py): save € 60,000 on A (€ 100,000, 50 results),
+B (€ 200,000, 400 results), C (€ 100,000, 20 results, floor € 60,000) and D (protected). The flat
+cut takes 15 % of A, B and C and loses 7.5 + 60 + 3 = 70.5 results. Per euro C loses least
+(0.0002), then A (0.0005), then B (0.002): the results-based cut takes € 40,000 from C (down to
+its floor, 8 results) and € 20,000 from A (10 results), and loses 18.
 """
 
 import math
@@ -243,7 +249,11 @@ def _prepare(contracts: Iterable[CutContract], protected_groups: Collection[str]
     items: list[_Item] = []
     seen: set[str] = set()
     protected = set(protected_groups)
-    for contract in sorted(contracts, key=lambda c: c.id):
+    given = list(contracts)
+    for contract in given:
+        if not isinstance(contract.id, str) or not contract.id:
+            raise ValueError(f"a contract's id is a non-empty string, not {contract.id!r}")
+    for contract in sorted(given, key=lambda c: c.id):
         label = contract.label
         if contract.id in seen:
             raise BadScenario(Lazy("Two contracts have the same id: %(id)s.", id=contract.id))
