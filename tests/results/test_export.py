@@ -108,3 +108,15 @@ def test_xlsx_holds_numbers_as_numbers_and_formulas_as_text():
     assert sheet["F2"].value == 100_000 and sheet["F2"].number_format == "#,##0.00"
     assert sheet["I2"].value == Decimal("7.5") or sheet["I2"].value == 7.5
     assert sheet["A6"].value == "Totaal" and sheet["G6"].value == 60_000
+
+
+def test_amounts_with_a_decimal_comma_keep_their_sign():
+    from app.results.amounts import decimal_comma
+
+    assert [decimal_comma(c) for c in (0, 5, 123456, -150, -5)] == [
+        "0,00",
+        "0,05",
+        "1234,56",
+        "-1,50",
+        "-0,05",
+    ]
