@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.results.amounts import decimal_comma
 from app.results.cuts import CutContract, Saving, cut_scenario
 from app.results.export import guarded, scenario_csv, scenario_xlsx
 
@@ -111,8 +112,6 @@ def test_xlsx_holds_numbers_as_numbers_and_formulas_as_text():
 
 
 def test_amounts_with_a_decimal_comma_keep_their_sign():
-    from app.results.amounts import decimal_comma
-
     assert [decimal_comma(c) for c in (0, 5, 123456, -150, -5)] == [
         "0,00",
         "0,05",
