@@ -1,0 +1,1 @@
+"""Results: payments on accepted results, indicator status, cut scenarios, their exports."""
