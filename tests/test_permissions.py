@@ -41,6 +41,8 @@ MATRIX = [
     (Action.user_manage, "own_account", set()),
     (Action.user_manage, "outsider", set()),
     (Action.audit_read, None, {"auditor"}),
+    # Those who may sit on a committee find their seats in the menu.
+    (Action.evaluation_list_own, None, {"owner_officer", "other_officer", "evaluator"}),
     # The owner reads every question (question.read_private); an asker their own unanswered
     # ones; anybody else only the answered ones (no object rule needed for those).
     (Action.question_read_own, "providers_question", {"provider"}),
@@ -442,4 +444,5 @@ async def test_proposal_seat_matrix(seat_world, caller, action, facts, place, al
 def test_every_evaluation_action_is_in_a_seat_matrix():
     covered = {a for a, *_rest in SEAT_MATRIX} | {a for a, *_rest in PROPOSAL_SEAT_MATRIX}
     covered.add(Action.committee_manage)  # on the challenge itself, in MATRIX
+    covered.add(Action.evaluation_list_own)  # no object: in MATRIX
     assert {a for a in Action if a.value.startswith(("committee.", "evaluation."))} <= covered

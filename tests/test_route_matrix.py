@@ -359,6 +359,15 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         officer=OK,  # a draft gets no committee (409), but its own officers may ask
     ),
+    # "My evaluations": those who may sit on a committee (officers and evaluators).
+    *rule(
+        "GET /evaluations",
+        "GET /api/v1/evaluations",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officers=OK,
+        evaluator=OK,
+    ),
     # A member's evaluation (tasks, declarations, scores, submit): committee members only. The
     # world has no committee, so everyone signed in is refused; who may, from both sides, is
     # tested in tests/evaluation.

@@ -50,6 +50,7 @@ class Action(StrEnum):
     evaluation_read_scores = "evaluation.read_scores"
     evaluation_chair = "evaluation.chair"
     evaluation_report = "evaluation.report"
+    evaluation_list_own = "evaluation.list_own"  # one's own committee seats (a menu item)
 
 
 # What a committee member does; the seat (see `Seat`) decides on which challenge and proposal.
@@ -84,6 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.committee_manage,
             *_MEMBER_ACTIONS,
             Action.evaluation_report,
+            Action.evaluation_list_own,
         }
     ),
     Role.provider_member: frozenset(
@@ -103,7 +105,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.objection_lodge,
         }
     ),
-    Role.evaluator: frozenset({Action.challenge_read, *_MEMBER_ACTIONS, Action.evaluation_report}),
+    Role.evaluator: frozenset(
+        {
+            Action.challenge_read,
+            *_MEMBER_ACTIONS,
+            Action.evaluation_report,
+            Action.evaluation_list_own,
+        }
+    ),
     Role.auditor: frozenset(
         {
             Action.challenge_read,
@@ -128,7 +137,13 @@ PROVIDER_ROLES = frozenset({Role.provider_member})
 PUBLIC_ACTIONS = frozenset({Action.challenge_read})
 # Asked without an object ("may this role do it at all?": menus, own lists); the role decides.
 _ROLE_ACTIONS = frozenset(
-    {Action.coalition_start, Action.coalition_read, Action.user_manage, Action.audit_read}
+    {
+        Action.coalition_start,
+        Action.coalition_read,
+        Action.user_manage,
+        Action.audit_read,
+        Action.evaluation_list_own,
+    }
 )
 _OWNER_ACTIONS = frozenset(
     {

@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from app.auth.deps import SIGNED_IN_API, ApiCtx
-from app.auth.permissions import Action, can
+from app.auth.permissions import Action, can, is_unsealed
 from app.context import Context
 from app.db import Id, writes_on_read
 from app.evaluation import committee, declarations, report, scoring
@@ -33,12 +33,14 @@ from app.evaluation.schemas import (
     ReportOut,
     ScoreOut,
     ScoresIn,
+    SeatOut,
     SpreadOut,
     TasksOut,
     VerdictOut,
     VerdictsIn,
 )
 from app.evaluation.scores import spread
+from app.evaluation.seats import my_seats
 from app.evaluation.state import Evaluation, for_member
 from app.i18n import Lazy
 from app.proposals.opening import OpenedProposal
@@ -84,6 +86,23 @@ async def put_committee(ctx: ApiCtx, challenge_id: Id, body: CommitteeIn) -> Com
     reason. Sending the same composition again changes nothing."""
     await committee.set_committee(ctx, challenge_id, body)
     return await committee_out(ctx, challenge_id)
+
+
+@router.get("/evaluations", response_model=list[SeatOut])
+async def get_my_seats(ctx: ApiCtx) -> list[SeatOut]:
+    """The caller's seats on committees now (the latest deadline first), with whether the
+    proposals are opened and when the caller submitted their scores."""
+    return [
+        SeatOut(
+            challenge_id=challenge.id,
+            title=challenge.title,
+            role=role,
+            submission_deadline=challenge.submission_deadline,
+            opened=is_unsealed(challenge, ctx.now),
+            submitted_at=submitted_at,
+        )
+        for challenge, role, submitted_at in await my_seats(ctx)
+    ]
 
 
 # --- a member's tasks, declarations and scores ------------------------------------------------

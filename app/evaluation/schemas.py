@@ -94,6 +94,15 @@ class ConsensusIn(Input):
 # --- answers ----------------------------------------------------------------------------------
 
 
+class SeatOut(BaseModel):
+    challenge_id: int
+    title: str
+    role: CommitteeRole
+    submission_deadline: datetime | None
+    opened: bool = Field(description="The submission deadline has passed: the evaluation runs")
+    submitted_at: datetime | None = Field(description="When the caller submitted their scores")
+
+
 class ProposalTask(BaseModel):
     proposal_id: UUID
     coalition: str
