@@ -303,6 +303,8 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
     }
     route = f"{method} {path}"
+    if route == "POST /oauth/token":  # a well-formed grant, but no client credentials
+        return {"data": {"grant_type": "client_credentials"}}
     if route in uploads:
         return {"files": pdf}
     if is_api(path):
