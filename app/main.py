@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.api_clients import api as api_clients_api
+from app.api_clients import views as api_clients_views
 from app.api_clients.limiter import FixedWindowLimiter
 from app.audit import api as audit_api
 from app.auth import oidc, oidc_views
@@ -238,6 +239,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(awards_views.router)
     app.include_router(api_clients_api.public_router)
     app.include_router(api_clients_api.router)
+    app.include_router(api_clients_views.router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

@@ -11,6 +11,7 @@ from tests.browser.conftest import DESKTOP, OFFICER, PHONE, PROVIDER
 pytestmark = pytest.mark.browser
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+ADMIN = "beheer@voorbeeldstad.nl"
 OPEN_CHALLENGE = 1  # the demo's open challenge, with questions, answers and an amendment
 
 
@@ -116,6 +117,17 @@ def award_page(page) -> None:
     assert page.locator("table caption").count() == 1
 
 
+def api_client_registered(page) -> None:
+    """The admin's page right after registering a client, its secret shown once."""
+    page.goto("/admin/api-clients")
+    page.fill("#f-name", "Rekenkamer Voorbeeldstad")
+    page.check("#scope-1")
+    with page.expect_navigation() as navigation:
+        page.click('form[action="/admin/api-clients"] button[type="submit"]')
+    assert navigation.value.status == 201
+    assert page.locator("code", has_text="ukcs_").count() == 1
+
+
 def goto(path: str) -> Callable:
     def go(page) -> None:
         response = page.goto(path)
@@ -156,6 +168,8 @@ CASES = [
     Case("detail-contracted", open_by_status("closed", "Wijkcoaches"), phone_too=True),
     Case("award-officer", award_page, user="werk@voorbeeldstad.nl", phone_too=True),
     Case("award-bidder", award_page, user="lisa@werkplaatsvooruit.nl", phone_too=True),
+    Case("api-clients", goto("/admin/api-clients"), user=ADMIN),
+    Case("api-client-registered", api_client_registered, user=ADMIN, phone_too=True),
 ]
 
 
