@@ -1,9 +1,9 @@
-"""A client as an admin registers it and sees it, and the token endpoint's answer."""
+"""A client as an admin registers it, and what the token endpoint and whoami answer."""
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from app.validation import NAME_MAX, Input
 
@@ -24,17 +24,6 @@ class ApiClientIn(Input):
     @classmethod
     def _once_each(cls, value: list[str]) -> list[str]:
         return sorted(set(value))
-
-
-class ApiClientOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    client_id: str
-    name: str
-    scopes: list[str] = Field(validation_alias="scope_list")
-    created_at: datetime
-    rotated_at: datetime | None
-    disabled_at: datetime | None
 
 
 class TokenOut(BaseModel):
