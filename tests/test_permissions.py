@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.api_clients.models import ApiClient
 from app.auth.permissions import Action, can, role_fits
 from app.challenges import questions as challenges
 from app.demo.data import ACCOUNTS, ORGANISATIONS
@@ -43,6 +44,11 @@ MATRIX = [
     (Action.audit_read, None, {"auditor"}),
     # Those who may sit on a committee find their seats in the menu.
     (Action.evaluation_list_own, None, {"owner_officer", "other_officer", "evaluator"}),
+    # API clients: an admin, for their own organisation's (the CLI is the operator's).
+    (Action.api_client_manage, None, {"admin"}),
+    (Action.api_client_manage, "own_api_client", {"admin"}),
+    (Action.api_client_manage, "others_api_client", set()),
+    (Action.api_client_manage, "operators_api_client", set()),
     # The owner reads every question (question.read_private); an asker their own unanswered
     # ones; anybody else only the answered ones (no object rule needed for those).
     (Action.question_read_own, "providers_question", {"provider"}),
@@ -70,6 +76,9 @@ async def world(make):
         "colleague": users["owner_officer"],  # same organisation as the admin
         "own_account": users["admin"],
         "outsider": users["other_officer"],
+        "own_api_client": ApiClient(organisation_id=municipality.id),
+        "others_api_client": ApiClient(organisation_id=users["other_officer"].organisation_id),
+        "operators_api_client": ApiClient(organisation_id=None),
     }
     asker = make.ctx(await make.user(Role.provider_member))
     objects["providers_question"] = await challenges.ask_question(

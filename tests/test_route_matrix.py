@@ -471,6 +471,28 @@ TABLE: list[Row] = [
         auditor=OK,
         other_auditor=OK,
     ),
+    # API clients are registered by an organisation's admin, for that organisation (the world
+    # has none, so disabling or rotating one finds nothing, for an admin too).
+    *rule(
+        "GET /admin/api-clients",
+        "POST /admin/api-clients",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        admin=OK,
+        provider_admin=OK,
+    ),
+    *rule(
+        "POST /admin/api-clients/{client_id}/rotate",
+        "POST /admin/api-clients/{client_id}/disable",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        admin=HIDDEN,
+        provider_admin=HIDDEN,
+    ),
+    # API clients: a token only for a client's id and secret (no session or person's token
+    # buys one), and the routes for clients answer only to a client's token.
+    *rule("POST /oauth/token", everyone=BAD_CREDENTIALS),
+    *rule("GET /api/v1/auditor/whoami", everyone=LOGIN),
     # Signed checkpoints and the key that signs them are public, so anyone can keep them.
     *rule("GET /api/v1/audit/checkpoint", "GET /api/v1/audit/public-key", everyone=OK),
     # The salt that opens a checkpoint's commitment to a sealed stream: the owning municipality's

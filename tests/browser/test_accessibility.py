@@ -12,6 +12,7 @@ from tests.browser.conftest import DESKTOP, OFFICER, PHONE, PROVIDER
 pytestmark = pytest.mark.browser
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+ADMIN = "beheer@voorbeeldstad.nl"
 OPEN_CHALLENGE = 1  # the demo's open challenge, with questions, answers and an amendment
 
 
@@ -145,6 +146,17 @@ def evaluation_page(title_part: str, which: str = "tasks") -> Callable:
     return go
 
 
+def api_client_registered(page) -> None:
+    """The admin's page right after registering a client, its secret shown once."""
+    page.goto("/admin/api-clients")
+    page.fill("#f-name", "Rekenkamer Voorbeeldstad")
+    page.check("#scope-1")
+    with page.expect_navigation() as navigation:
+        page.click('form[action="/admin/api-clients"] button[type="submit"]')
+    assert navigation.value.status == 201
+    assert page.locator("code", has_text="ukcs_").count() == 1
+
+
 def goto(path: str) -> Callable:
     def go(page) -> None:
         response = page.goto(path)
@@ -190,6 +202,8 @@ CASES = [
     Case("evaluation-score-invalid", evaluation_page("detentie", "invalid"), user=AMRANI),
     Case("evaluation-waiting", evaluation_page("detentie", "consensus"), user=CHAIR),
     Case("consensus", evaluation_page("Schuldhulp", "consensus"), user=CHAIR, phone_too=True),
+    Case("api-clients", goto("/admin/api-clients"), user=ADMIN),
+    Case("api-client-registered", api_client_registered, user=ADMIN, phone_too=True),
 ]
 
 
