@@ -135,7 +135,7 @@ async def for_reader(ctx: Context, challenge_id: int) -> Evaluation:
             deadline=moment(challenge.submission_deadline),
         )
     assert_can(ctx.user, Action.evaluation_report, seat, ctx.now)
-    evaluation = await load(ctx, challenge.id)
+    evaluation = await load(ctx, challenge.id, challenge=challenge)
     assert_can(ctx.user, Action.evaluation_report, evaluation.seat(ctx.user.id), ctx.now)
     return evaluation
 

@@ -126,9 +126,17 @@ class Evaluation:
         )
 
 
-async def load(ctx: Context, challenge_id: int, with_content: Collection[UUID] = ()) -> Evaluation:
-    """The evaluation as it stands; the challenge must be readable and opened."""
-    challenge = await get_challenge(ctx, challenge_id)
+async def load(
+    ctx: Context,
+    challenge_id: int,
+    with_content: Collection[UUID] = (),
+    *,
+    challenge: Challenge | None = None,
+) -> Evaluation:
+    """The evaluation as it stands; the challenge must be readable and opened (a caller that
+    has just read it through `get_challenge` passes it, so it is not read twice)."""
+    if challenge is None or challenge.id != challenge_id:
+        challenge = await get_challenge(ctx, challenge_id)
     opened = await opened_for_evaluation(ctx, challenge, with_content)
     members = await current_members(ctx, challenge.id)
     declarations = list(
@@ -161,7 +169,7 @@ async def for_member(ctx: Context, challenge_id: int) -> Evaluation:
         )
     if not seated:
         raise Forbidden("You are not on this challenge's committee.", code="not_on_committee")
-    evaluation = await load(ctx, challenge.id)
+    evaluation = await load(ctx, challenge.id, challenge=challenge)
     if not can(ctx.user, Action.evaluation_take_part, evaluation.seat(ctx.user.id), ctx.now):
         raise Forbidden("You are not on this challenge's committee.", code="not_on_committee")
     return evaluation

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from tests.conftest import sign_in
 from tests.evaluation.test_api import Api
@@ -160,3 +161,44 @@ async def test_an_exclusion_shows_with_its_reason(api):
     ranking = page.text.split('id="s-ranking"')[1]
     assert api.world.proposals[2].name in ranking.split("<ul>")[1]
     assert reason in ranking
+
+
+async def queries_per_page(make, client, clock, engine, count: int) -> dict[str, int]:
+    """The SQL statements the officer's report and committee pages cost, for `count` proposals
+    evaluated and ranked."""
+    world = await build(make, proposals_count=count)
+    await world.form()
+    clock.at = clock.at + timedelta(days=AFTER)
+    tokens = {who: await make.token(user) for who, user in world.users.items()}
+    api = Api(world, client, tokens)
+    await everyone_submits(api)
+    await complete(api, scores=tuple(range(8, 8 - count, -1)))
+    client.cookies.clear()
+    await sign_in(client, world.users["officer"].email)
+    statements: list[str] = []
+
+    def counted(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    found = {}
+    pages = {"report": url(api), "committee": f"/challenges/{world.challenge.id}/committee"}
+    event.listen(engine.sync_engine, "before_cursor_execute", counted)
+    try:
+        for name, address in pages.items():
+            before = len(statements)
+            response = await client.get(address)
+            assert response.status_code == 200, response.text
+            found[name] = len(statements) - before
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", counted)
+    clock.at = clock.at - timedelta(days=AFTER)
+    return found
+
+
+async def test_the_pages_ask_the_database_as_often_for_few_proposals_as_for_many(
+    make, client, clock, engine
+):
+    few = await queries_per_page(make, client, clock, engine, 2)
+    many = await queries_per_page(make, client, clock, engine, 5)
+    assert few == many, (few, many)
