@@ -9,6 +9,7 @@ from fastapi.routing import APIRouter
 
 from app.auth.deps import SIGNED_IN_PAGES, WebCtx
 from app.auth.permissions import Action, can
+from app.challenges.models import ChallengeStatus
 from app.context import Context
 from app.db import Id
 from app.errors import ValidationFailed
@@ -72,7 +73,9 @@ async def _page(
             ids.update(i for i in [kept.get("chair_user_id")] if i is not None)
             ids.update(kept.get("evaluator_user_ids", []))
     people = await committee.people(ctx, ids)
+    # The owner's officers; the form only where the committee can still change (published).
     managing = can(ctx.user, Action.committee_manage, challenge)
+    changeable = managing and challenge.status == ChallengeStatus.published
     seated = [
         {
             "role": m.role.value,
@@ -108,11 +111,12 @@ async def _page(
             for change in reversed(changes)
         ],
         "managing": managing,
+        "changeable": changeable,
         "candidates": [
             {"id": str(user.id), "name": user.name, "organisation": organisation}
             for user, organisation in await committee.candidates(ctx, challenge)
         ]
-        if managing
+        if changeable
         else [],
         "values": values,
         "errors": errors or {},

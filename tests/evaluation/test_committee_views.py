@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
+from app.challenges import lifecycle
 from app.evaluation import committee
 from app.evaluation.models import CommitteeChange
 from app.organisations.models import Organisation, Role, User
@@ -181,11 +182,13 @@ async def test_after_scoring_began_a_change_needs_a_reason_and_the_history_keeps
     assert world.users["officer"].name in newest  # who changed it
 
 
-async def test_the_page_shows_a_draft_has_no_committee_yet(client, world, make):
+async def test_a_draft_has_no_committee_form_yet(client, world, make):
     draft = await make.challenge(world.users["officer"])
     await as_page(client, world, "officer")
     page = await client.get(f"/challenges/{draft.id}/committee")
     assert page.status_code == 200
+    assert f'action="/challenges/{draft.id}/committee"' not in page.text  # publish first
+    assert '<p class="notice">' in page.text
     refused = await post_form(
         client, f"/challenges/{draft.id}/committee", chosen(world), page=url(world)
     )
@@ -212,3 +215,17 @@ async def test_users_are_read_in_one_query_however_many_there_are(world, make):
     assert len(statements) == 1
     assert len(found) == 6 + 5
     assert all(isinstance(user, User) and organisation for user, organisation in found)
+
+
+async def test_a_cancelled_challenge_shows_its_committee_without_the_form(client, world):
+
+    await world.form()
+    await lifecycle.cancel(world.ctx("officer", days=1), world.challenge.id, "Geen budget meer.")
+    await as_page(client, world, "officer")
+    page = await client.get(url(world))
+    assert page.status_code == 200
+    assert world.users["chair"].name in page.text
+    assert f'action="{url(world)}"' not in page.text
+    refused = await post_form(client, url(world), chosen(world, evaluators=("eva", "spare")))
+    assert refused.status_code == 409
+    assert await changes(world) == 1
