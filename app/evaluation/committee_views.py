@@ -70,8 +70,9 @@ async def _page(
     for change in changes:
         ids.add(change.changed_by_id)
         for kept in (change.old, change.new):
-            ids.update(i for i in [kept.get("chair_user_id")] if i is not None)
             ids.update(kept.get("evaluator_user_ids", []))
+            if kept.get("chair_user_id") is not None:
+                ids.add(kept["chair_user_id"])
     people = await committee.people(ctx, ids)
     # The owner's officers; the form only where the committee can still change (published).
     managing = can(ctx.user, Action.committee_manage, challenge)
