@@ -35,6 +35,7 @@ from app.docs import install_docs
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.evaluation import api as evaluation_api
+from app.evaluation import committee_views, report_views
 from app.evaluation import views as evaluation_views
 from app.i18n import translate
 from app.middleware import AppSettings, RequestLocaleAndCsrf, SecurityHeaders
@@ -242,6 +243,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(api_clients_api.public_router)
     app.include_router(api_clients_api.router)
     app.include_router(api_clients_views.router)
+    app.include_router(committee_views.router)
+    app.include_router(report_views.router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

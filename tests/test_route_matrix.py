@@ -341,12 +341,14 @@ TABLE: list[Row] = [
     # before or after the deadline); read by them, its auditors and the members themselves.
     *rule(
         "PUT /api/v1/challenges/{challenge_id}/committee",
+        "POST /challenges/{challenge_id}/committee",
         everyone=DENIED,
         anonymous=LOGIN,
         officer=OK,
     ),
     *rule(
         "GET /api/v1/challenges/{challenge_id}/committee",
+        "GET /challenges/{challenge_id}/committee",
         everyone=DENIED,
         anonymous=LOGIN,
         readers=OK,
@@ -354,6 +356,8 @@ TABLE: list[Row] = [
     *rule(
         "PUT /api/v1/challenges/{challenge_id}/committee",
         "GET /api/v1/challenges/{challenge_id}/committee",
+        "POST /challenges/{challenge_id}/committee",
+        "GET /challenges/{challenge_id}/committee",
         on="draft",
         everyone=HIDDEN,
         anonymous=LOGIN,
@@ -396,6 +400,7 @@ TABLE: list[Row] = [
     # once the proposals are opened; before, they hear it is sealed.
     *rule(
         "GET /api/v1/challenges/{challenge_id}/evaluation/report",
+        "GET /challenges/{challenge_id}/evaluation/report",
         everyone=DENIED,
         anonymous=LOGIN,
         readers=(SEALED, OK),
