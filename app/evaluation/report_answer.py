@@ -190,6 +190,6 @@ async def report_of(ctx: Context, evaluation: Evaluation) -> ReportOut:
         ],
         proposals=[proposal_out(ctx, found, p) for p in shown],
         complete=ranking is not None,
-        missing=found.missing(),
+        missing=found.missing(shown_ids),
         ranking=ranking_out,
     )
