@@ -50,7 +50,14 @@ def process(**overrides) -> ProcessSnapshot:
         submission_deadline=at(20, 12),
         indicators=(
             IndicatorSnapshot(
-                0, "Jongeren aan het werk", "jongeren", "", "increase", 40.0, date(2025, 12, 31), 200
+                0,
+                "Jongeren aan het werk",
+                "jongeren",
+                "",
+                "increase",
+                40.0,
+                date(2025, 12, 31),
+                200,
             ),
         ),
         criteria=(
