@@ -339,12 +339,13 @@ async def release_page(
     limit: int = DEFAULT_LIMIT,
 ) -> ReleasePage:
     """Up to `limit` releases after the cursor (dated on or after `since`), and the cursor for
-    the next page when this one is full. Challenges are read `limit` at a time."""
+    the next page while there is more (one release beyond the page is looked at, so the last
+    page never comes back empty). Challenges are read `limit` at a time."""
     floor = mapping.moment(since) if since else None
     start = after.challenge_id if after else 0
-    found: list[dict[str, Any]] = []
-    last_challenge = 0
-    while len(found) < limit:
+    found: list[tuple[int, dict[str, Any]]] = []
+    wanted = limit + 1
+    while len(found) < wanted:
         query = select(Challenge.id).where(_published(ctx), Challenge.id >= start)
         if since is not None:
             query = query.where(_changed_since(since, ctx.now))
@@ -358,17 +359,17 @@ async def release_page(
                 if after and process.challenge_id == after.challenge_id:
                     if (release["date"], release["id"]) <= (after.date, after.release_id):
                         continue
-                found.append(release)
-                last_challenge = process.challenge_id
-                if len(found) == limit:
+                found.append((process.challenge_id, release))
+                if len(found) == wanted:
                     break
-            if len(found) == limit:
+            if len(found) == wanted:
                 break
         start = ids[-1] + 1
-    if len(found) < limit:
-        return ReleasePage(found, None)
-    last = found[-1]
-    return ReleasePage(found, Cursor(last_challenge, last["date"], last["id"]))
+    page = [release for _, release in found[:limit]]
+    if len(found) <= limit:
+        return ReleasePage(page, None)
+    challenge_id, last = found[limit - 1]
+    return ReleasePage(page, Cursor(challenge_id, last["date"], last["id"]))
 
 
 async def every_release(
