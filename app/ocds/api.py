@@ -110,9 +110,7 @@ def _package(description: str, example: dict[str, Any]) -> dict[int | str, dict[
     return {
         200: {
             "description": description,
-            "content": {
-                "application/json": {"schema": {"type": "object"}, "example": example}
-            },
+            "content": {"application/json": {"schema": {"type": "object"}, "example": example}},
         },
         **TOKEN_RESPONSES,
     }

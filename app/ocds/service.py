@@ -34,6 +34,7 @@ from app.config import Settings
 from app.context import Context
 from app.contracts.models import Contract
 from app.errors import NotFound, ValidationFailed
+from app.i18n import Lazy
 from app.ocds import releases as mapping
 from app.ocds.records import compile_release
 from app.ocds.releases import (
@@ -90,7 +91,7 @@ class Cursor:
             return cls(challenge_id, date, str(release_id))
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise ValidationFailed(
-                {"cursor": "not a cursor from this feed"},
+                {"cursor": Lazy("Not a cursor from this feed.")},
                 "This cursor is not one this feed gave out: start again without it.",
             ) from None
 
@@ -262,9 +263,7 @@ async def snapshots(ctx: Context, ids: list[int]) -> list[ProcessSnapshot]:
     for challenge in challenges:
         full = can(ctx.user, Action.award_read, challenge, ctx.now)
         shown = [
-            d
-            for d in decisions[challenge.id]
-            if full or d.status == DecisionStatus.contracted
+            d for d in decisions[challenge.id] if full or d.status == DecisionStatus.contracted
         ]
         contracted = next(
             (d.id for d in decisions[challenge.id] if d.status == DecisionStatus.contracted), None
