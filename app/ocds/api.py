@@ -33,6 +33,7 @@ public_router = APIRouter(prefix="/api/v1/ocds", route_class=CommittingRoute, ta
 
 SCOPE = "ocds:read"
 JSON_LINES = "application/x-ndjson"
+CHUNK_LINES = 200  # releases per chunk sent: fewer, larger writes
 
 
 async def ocds_reader(request: Request, db: DbSession, now: Now, clock: PlatformClock) -> Context:
@@ -212,8 +213,14 @@ async def download_releases(request: Request, ctx: Reader, since: Since = None):
         # Its own session: the request's is closed once the endpoint has returned.
         async with maker() as db:
             reader = Context(db=db, user=None, now=now, clock=clock)
+            chunk: list[str] = []
             async for release in service.every_release(reader, publisher, since):
-                yield (_dumps(release) + "\n").encode()
+                chunk.append(_dumps(release))
+                if len(chunk) == CHUNK_LINES:
+                    yield ("\n".join(chunk) + "\n").encode()
+                    chunk = []
+            if chunk:
+                yield ("\n".join(chunk) + "\n").encode()
 
     return StreamingResponse(lines(), media_type=JSON_LINES)
 

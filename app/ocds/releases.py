@@ -209,10 +209,19 @@ def euros(cents: int) -> dict[str, Any]:
 
 def _compact(value: Any) -> Any:
     """Drop empty strings, None, empty lists and objects: OCDS wants absent, not empty."""
-    if isinstance(value, dict):
-        kept = {k: _compact(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is dict:
+        kept = {}
+        for key, item in value.items():
+            if item is None or item == "":
+                continue
+            if type(item) is dict or type(item) is list:
+                item = _compact(item)
+                if not item:
+                    continue
+            kept[key] = item
+        return kept
+    if kind is list:
         return [_compact(item) for item in value]
     return value
 

@@ -372,18 +372,25 @@ async def release_page(
 
 
 async def every_release(
-    ctx: Context, publisher: Publisher, since: datetime | None = None, page_size: int = 500
+    ctx: Context, publisher: Publisher, since: datetime | None = None, batch: int = 200
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every release, a page at a time (for the JSON Lines download)."""
-    after = None
+    """Every release in the feed's order, `batch` challenges at a time (for the JSON Lines
+    download): what one batch loaded is let go before the next, so memory stays flat."""
+    floor = mapping.moment(since) if since else None
+    start = 0
     while True:
-        page = await release_page(ctx, publisher, after=after, since=since, limit=page_size)
-        for release in page.releases:
-            yield release
-        if page.next is None:
+        query = select(Challenge.id).where(_published(ctx), Challenge.id >= start)
+        if since is not None:
+            query = query.where(_changed_since(since, ctx.now))
+        ids = list(await ctx.db.scalars(query.order_by(Challenge.id).limit(batch)))
+        if not ids:
             return
-        after = page.next
-        ctx.db.expunge_all()  # what the page loaded is not needed again: memory stays flat
+        for process in await snapshots(ctx, ids):
+            for release in mapping.releases(publisher, process):
+                if floor is None or release["date"] >= floor:
+                    yield release
+        start = ids[-1] + 1
+        ctx.db.expunge_all()
 
 
 def challenge_of(publisher: Publisher, ocid: str) -> int:
