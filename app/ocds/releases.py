@@ -222,7 +222,7 @@ def _compact(value: Any) -> Any:
             kept[key] = item
         return kept
     if kind is list:
-        return [_compact(item) for item in value]
+        return [_compact(item) if type(item) is dict else item for item in value]
     return value
 
 
