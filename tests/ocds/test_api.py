@@ -209,3 +209,32 @@ async def test_a_withdrawn_award_and_an_unsuccessful_end_validate(api, client): 
     for bid in found.compiled["bids"]["details"]:
         assert len(bid["tenderers"]) == 2
     assert "awardCancellation" in {t for r in found.releases for t in r["tag"]}
+
+
+async def test_a_page_runs_as_many_statements_for_many_processes_as_for_few(client, make, engine):
+    from sqlalchemy import event
+
+    counted: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        counted.append(statement)
+
+    async def statements(path: str) -> int:
+        await client.get(path)  # the clock's offset is read now and then
+        counted.clear()
+        response = await client.get(path)
+        assert response.status_code == 200, response.text
+        return len(counted)
+
+    found = {}
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        for total in (2, 6):
+            await published(make, total - len(found) * 2)
+            found[total] = (
+                await statements(f"{RELEASES}?limit=100"),
+                await statements("/api/v1/ocds/releases.jsonl"),
+            )
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert found[2] == found[6] and min(found[2]) > 3
