@@ -37,7 +37,7 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import Lazy
 from app.ocds import releases as mapping
 from app.ocds.records import compile_release
-from app.ocds.releases import (
+from app.ocds.snapshots import (
     AmendmentSnapshot,
     AwardSnapshot,
     BidSnapshot,

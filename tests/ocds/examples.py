@@ -3,7 +3,7 @@ opening, an award decision in standstill, and the contract."""
 
 from datetime import UTC, date, datetime
 
-from app.ocds.releases import (
+from app.ocds.snapshots import (
     AmendmentSnapshot,
     AwardSnapshot,
     BidSnapshot,

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.ocds.records import compile_release
-from app.ocds.releases import AwardSnapshot, euros, record_package, release_package, releases
+from app.ocds.releases import euros, record_package, release_package, releases
 from app.ocds.schema import validate_record_package, validate_release, validate_release_package
+from app.ocds.snapshots import AwardSnapshot
 from tests.ocds.examples import AWARD, BIDS, CONTRACT, LEAD, PARTNER, PUBLISHER, RIVAL, at, full
 from tests.ocds.examples import process as make_process
 
