@@ -143,6 +143,8 @@ def evaluation_page(title_part: str, which: str = "tasks") -> Callable:
             assert navigation.value.status == 422
             assert page.locator("#error-summary").count() == 1
 
+    return go
+
 
 def committee_page(title_part: str) -> Callable:
     """A challenge's committee page: members, the history, and for its officers the form."""
