@@ -33,6 +33,14 @@ from app.proposals.models import (
     ProposalOpening,
     ProposalSubmission,
 )
+from app.results.models import (
+    ContractPayment,
+    ReportEvidence,
+    ReportQuery,
+    ReportSignal,
+    ReportValue,
+    ResultReport,
+)
 
 __all__ = [
     "AwardDecision",
@@ -51,6 +59,7 @@ __all__ = [
     "Contract",
     "ContractIndicator",
     "ContractParty",
+    "ContractPayment",
     "Criterion",
     "Declaration",
     "Document",
@@ -65,8 +74,13 @@ __all__ = [
     "ProposalOpening",
     "ProposalSubmission",
     "Question",
+    "ReportEvidence",
+    "ReportQuery",
+    "ReportSignal",
+    "ReportValue",
     "ReportingPeriod",
     "RequirementVerdict",
+    "ResultReport",
     "Score",
     "ScoringSubmission",
     "User",
