@@ -414,12 +414,12 @@ async def accept_report(ctx: Context, contract_id: int, report_id: int) -> Resul
 
 
 async def query_report(
-    ctx: Context, contract_id: int, report_id: int, data: QueryIn
+    ctx: Context, contract_id: int, report_id: int, data: QueryIn | dict
 ) -> ResultReport:
     """The owner's officer asks a question on a submitted version; the lead answers it with
     the next version."""
-    data = checked(QueryIn, data)
     contract, report = await _review(ctx, contract_id, report_id)
+    data = checked(QueryIn, data)
     await _decide(ctx, report, ReportStatus.queried)
     query = ReportQuery(
         report_id=report.id, question=data.question, asked_at=ctx.now, asked_by_id=ctx.user_id

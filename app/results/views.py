@@ -25,7 +25,7 @@ from app.results.chart import ChartPoint, indicator_chart
 from app.results.models import ReportSignal, ReportStatus, ResultReport, SignalTheme
 from app.results.payment import PAYMENT_RULE
 from app.results.privacy import shown_count
-from app.results.schemas import PaymentIn, QueryIn, ReportIn
+from app.results.schemas import PaymentIn, ReportIn
 from app.results.status import STATUS_RULE
 from app.routing import CommittingRoute
 from app.validation import checked, problems
@@ -227,7 +227,7 @@ async def query(request: Request, ctx: WebCtx, contract_id: Id, report_id: Id) -
     form = await request.form()
     values = {"question": str(form.get("question") or "").strip()}
     try:
-        await service.query_report(ctx, contract_id, report_id, checked(QueryIn, values))
+        await service.query_report(ctx, contract_id, report_id, values)
     except ValidationFailed as failed:
         return await contract_page(
             request, ctx, contract_id, f"query-{report_id}", values, failed.errors, 422
@@ -237,6 +237,8 @@ async def query(request: Request, ctx: WebCtx, contract_id: Id, report_id: Id) -
 
 @router.post("/contracts/{contract_id}/payments")
 async def record_payment(request: Request, ctx: WebCtx, contract_id: Id) -> Response:
+    contract = await search.get_contract(ctx, contract_id)
+    assert_can(ctx.user, Action.payment_record, service.sides(contract))
     form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in ("period", "amount", "paid_on")}
     errors: dict[str, Lazy] = {}
