@@ -2,8 +2,10 @@
 
 The steps, each a named state change that refuses what it does not list:
   (nothing) --lead submits--> submitted --officer accepts--> accepted (the official results)
-  submitted --officer queries, with a question--> queried --lead answers and resubmits--> submitted
-  submitted | queried --lead resubmits--> a new version; the earlier one is superseded, and kept.
+  submitted --officer queries, with a question--> queried --lead answers and resubmits--> a new
+  version, submitted; the queried one is superseded, and kept.
+While a version awaits review the lead cannot send another: the municipality decides on what it
+has (so a double click, or two submissions at the same moment, make one version, not two).
 Periods: a contract is reported on per period of its most frequent indicator
 (app/contracts/periods.py); an indicator reported less often has a value in the report of the
 period in which its own period ends. A period's report may be submitted from REPORT_OPENS_DAYS
@@ -260,8 +262,8 @@ async def _flush(ctx: Context, message: str, code: str) -> None:
 
 
 async def submit_report(ctx: Context, contract_id: int, data: ReportIn) -> ResultReport:
-    """The lead reports on a period that has ended (or ends within REPORT_OPENS_DAYS); again
-    for the same period makes a new version, answering the question when one was asked."""
+    """The lead reports on a period that has ended (or ends within REPORT_OPENS_DAYS); after
+    the municipality's question, again for the same period with the answer: a new version."""
     data = checked(ReportIn, data)
     contract = await search.get_contract(ctx, contract_id)
     assert_can(ctx.user, Action.report_submit, sides(contract))
@@ -282,6 +284,13 @@ async def submit_report(ctx: Context, contract_id: int, data: ReportIn) -> Resul
             "The report on period %(number)s has been accepted; it can no longer change.",
             code="report_accepted",
             number=period.number,
+        )
+    if latest is not None and latest.status == ReportStatus.submitted:
+        raise Conflict(
+            "Version %(version)s of this report awaits the municipality's review; a new version "
+            "follows a question it asks.",
+            code="report_under_review",
+            version=latest.version,
         )
     open_query = None
     if latest is not None and latest.status == ReportStatus.queried:

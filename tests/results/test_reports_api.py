@@ -123,6 +123,14 @@ async def test_query_answer_resubmit_accept_keeps_every_version(world):
     assert {"report.queried", "report.accepted"} <= set(await _actions(world))
 
 
+async def test_no_second_version_while_one_awaits_review(world):
+    first = await world.submit()
+    again = await world.call("lead", "POST", "/reports", json=world.report(value=31))
+    assert again.status_code == 409 and again.json()["code"] == "report_under_review"
+    versions = (await world.call("lead", "GET", "/reports")).json()[0]["versions"]
+    assert [v["id"] for v in versions] == [first["id"]]
+
+
 async def test_an_overdue_period_and_a_late_report_are_flagged(world):
     world.at(PAST_DUE_ONE)
     periods = (await world.call("officer", "GET", "/reports")).json()
@@ -187,8 +195,9 @@ async def test_evidence_is_attached_and_read_by_the_parties(world):
     url = added.json()["url"].removeprefix(world.url)
     assert (await world.call("auditor", "GET", url)).status_code == 200
     assert (await world.call("other_officer", "GET", url)).status_code == 403
-    # A new version carries the evidence along.
-    second = await world.submit(value=33)
+    # A new version (after a question) carries the evidence along.
+    await world.call("officer", "POST", f"/reports/{report['id']}/query", json={"question": "?"})
+    second = await world.submit(value=33, answer="Zie de bijlage.")
     assert [e["filename"] for e in second["evidence"]] == ["bewijs.pdf"]
 
 
