@@ -20,8 +20,9 @@ from app.auth.passwords import hash_password
 from app.auth.service import create_api_token, create_user, normalise_email
 from app.clock import ClockOffset, parse_duration, platform_now
 from app.config import get_settings
+from app.context import Context
 from app.db import create_engine, make_sessionmaker
-from app.errors import Forbidden
+from app.errors import DomainError, Forbidden, ValidationFailed
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 
 
@@ -159,6 +160,68 @@ def cmd_api_token(args: argparse.Namespace) -> None:
     token = asyncio.run(_in_session(work))
     print(f"token: {token}")
     print("Keep it secret; it is shown only once.", file=sys.stderr)
+
+
+def _client_call(work: Callable[[Context], Awaitable[Any]]) -> Any:
+    """An API-client use case as the operator; its refusals become command errors."""
+
+    async def run(db: AsyncSession) -> Any:
+        now = await platform_now(db, demo_mode=get_settings().demo_mode)
+        return await work(Context(db=db, user=None, now=now))
+
+    try:
+        return asyncio.run(_in_session(run))
+    except ValidationFailed as error:
+        problems = "; ".join(f"{name}: {_english(text)}" for name, text in error.errors.items())
+        raise CommandError(problems) from error
+    except DomainError as error:
+        raise CommandError(_english(error.message, **error.params)) from error
+
+
+def _english(message: str, **params: object) -> str:
+    """The command speaks English: a message id as it is written, not translated."""
+    params = params or getattr(message, "params", {})
+    text = str.__str__(message)
+    return text % params if params else text
+
+
+def cmd_api_client_create(args: argparse.Namespace) -> None:
+    from app.api_clients import service
+
+    data = {"name": args.name, "scopes": args.scope}
+    client, secret = _client_call(lambda ctx: service.create_client(ctx, data, operator=True))
+    print(f"client_id: {client.client_id}")
+    print(f"client_secret: {secret}")
+    print("Keep the secret safe; it is shown only once.", file=sys.stderr)
+
+
+def cmd_api_client_list(_args: argparse.Namespace) -> None:
+    from app.api_clients import service
+
+    clients = _client_call(lambda ctx: service.list_clients(ctx, operator=True))
+    for client in clients:
+        state = f"disabled {client.disabled_at:%Y-%m-%d}" if client.disabled else "active"
+        print(f"{client.client_id}\t{client.name}\t{client.scopes}\t{state}")
+    if not clients:
+        print("no API clients", file=sys.stderr)
+
+
+def cmd_api_client_disable(args: argparse.Namespace) -> None:
+    from app.api_clients import service
+
+    _client_call(lambda ctx: service.disable_client(ctx, args.client_id, operator=True))
+    print(f"API client {args.client_id} disabled; its tokens no longer work")
+
+
+def cmd_api_client_rotate(args: argparse.Namespace) -> None:
+    from app.api_clients import service
+
+    client, secret = _client_call(
+        lambda ctx: service.rotate_secret(ctx, args.client_id, operator=True)
+    )
+    print(f"client_id: {client.client_id}")
+    print(f"client_secret: {secret}")
+    print("The old secret and its tokens no longer work. Keep this one safe.", file=sys.stderr)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -343,6 +406,26 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--user", required=True, help="the user's email")
     t.add_argument("--name", default="cli", help="a label for the token")
     t.set_defaults(func=cmd_api_token)
+
+    s = sub.add_parser("api-client", help="programs that read the auditor API (OAuth2 clients)")
+    csub = s.add_subparsers(dest="action", required=True)
+    c = csub.add_parser("create", help="register a client; prints its id and secret once")
+    c.add_argument("--name", required=True, help="who or what the program is")
+    c.add_argument(
+        "--scope",
+        required=True,
+        help='space-separated, from: ocds:read results:read audit:read (e.g. "ocds:read")',
+    )
+    c.set_defaults(func=cmd_api_client_create)
+    csub.add_parser("list", help="every client, with its scopes").set_defaults(
+        func=cmd_api_client_list
+    )
+    c = csub.add_parser("disable", help="stop a client for good, and its tokens")
+    c.add_argument("client_id")
+    c.set_defaults(func=cmd_api_client_disable)
+    c = csub.add_parser("rotate", help="give a client a new secret (printed once)")
+    c.add_argument("client_id")
+    c.set_defaults(func=cmd_api_client_rotate)
 
     s = sub.add_parser("audit", help="the audit log")
     asub = s.add_subparsers(dest="action", required=True)

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # The proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated addresses or
     # networks, or *); empty trusts none, so the client address is the connection's peer.
     forwarded_allow_ips: str = ""
+    # API clients: how long a token from POST /oauth/token lasts, and how many requests one
+    # client may make per window (per app process; see app/api_clients/limiter.py).
+    api_token_seconds: int = 15 * 60
+    api_rate_limit: int = 120
+    api_rate_window_seconds: int = 60
 
     @field_validator("audit_signing_key")
     @classmethod

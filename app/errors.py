@@ -8,12 +8,20 @@ class DomainError(Exception):
     code = "bad_request"
 
     def __init__(
-        self, message: str, *, code: str | None = None, field: str | None = None, **params: object
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **params: object,
     ):
         super().__init__(message)
         self.message = message
         self.params = params
         self.field = field
+        # Sent with the answer, e.g. WWW-Authenticate with a 401 or Retry-After with a 429.
+        self.headers = headers or {}
         if code:
             self.code = code
 

@@ -13,6 +13,9 @@ from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from app.api_clients import api as api_clients_api
+from app.api_clients import views as api_clients_views
+from app.api_clients.limiter import FixedWindowLimiter
 from app.audit import api as audit_api
 from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
@@ -32,6 +35,7 @@ from app.docs import install_docs
 from app.documents.store import LocalDocumentStore
 from app.errors import DomainError, Unauthenticated, ValidationFailed
 from app.evaluation import api as evaluation_api
+from app.evaluation import committee_views, report_views
 from app.evaluation import views as evaluation_views
 from app.i18n import translate
 from app.middleware import AppSettings, RequestLocaleAndCsrf, SecurityHeaders
@@ -85,7 +89,9 @@ def install_error_handlers(app: FastAPI) -> None:
         ):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         errors = exc.field_texts() if isinstance(exc, ValidationFailed) else None
-        return _error_response(request, exc.status, exc.text(), exc.code, errors)
+        response = _error_response(request, exc.status, exc.text(), exc.code, errors)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -187,6 +193,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.clock = clock or Clock()
     app.state.documents = LocalDocumentStore(settings.documents_dir)
+    app.state.api_rate_limiter = FixedWindowLimiter(
+        settings.api_rate_limit, settings.api_rate_window_seconds
+    )
     oidc.configure(app, oidc.providers_from_env(os.environ))
     app.add_middleware(
         RequestLocaleAndCsrf,
@@ -236,6 +245,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(results_api.router)
     app.include_router(results_api.public_router)
     app.include_router(results_views.router)
+    app.include_router(api_clients_api.public_router)
+    app.include_router(api_clients_api.router)
+    app.include_router(api_clients_views.router)
+    app.include_router(committee_views.router)
+    app.include_router(report_views.router)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata (and Alembic) sees the whole schema."""
 
+from app.api_clients.models import ApiClient, ClientToken
 from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, LoginFailure, OidcIdentity, WebSession
 from app.awards.models import AwardDecision, Objection
@@ -43,6 +44,8 @@ from app.results.models import (
 )
 
 __all__ = [
+    "ApiClient",
+    "ClientToken",
     "AwardDecision",
     "Objection",
     "Amendment",

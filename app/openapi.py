@@ -120,7 +120,12 @@ def _refusals(operation: dict[str, Any], route: Any, method: str) -> set[int]:
 
 
 def _knows_caller(dependant: Dependant) -> bool:
-    return any(sub.call is api_context or _knows_caller(sub) for sub in dependant.dependencies)
+    return any(
+        sub.call is api_context
+        or getattr(sub.call, "requires_credentials", False)  # an API client's token
+        or _knows_caller(sub)
+        for sub in dependant.dependencies
+    )
 
 
 def _serves_file(route: Any) -> bool:

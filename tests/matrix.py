@@ -243,6 +243,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
         "organisation_id": world.organisation_ids["lead"],  # the lead's own, in the coalition
         "name": "matrix-idp",  # no identity provider is configured in the tests
         "code": "en",
+        "client_id": "ukc_matrix-none",  # no API client in the world
     }
 
 
@@ -348,8 +349,11 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
             "reasons": "Matrix",
         },
         "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
+        "POST /admin/api-clients": {"name": "Matrix", "scopes": ["ocds:read"]},
     }
     route = f"{method} {path}"
+    if route == "POST /oauth/token":  # a well-formed grant, but no client credentials
+        return {"data": {"grant_type": "client_credentials"}}
     if route in uploads:
         return {"files": pdf}
     if is_api(path):

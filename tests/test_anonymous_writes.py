@@ -45,10 +45,11 @@ PUBLIC = {
     "GET /lang/{code}": "choosing the language",
     "GET /auth/oidc/{name}/login": "signing in with an identity provider",
     "GET /auth/oidc/{name}/callback": "its return",
+    "POST /oauth/token": "API clients authenticate with their id and secret, not a session",
 }
 # Public writes (their reasons above). Every other write is refused to an anonymous caller. The
 # OpenAPI description FastAPI serves itself (/openapi.json) is public and writes nothing.
-PUBLIC_WRITES = {"POST /login", "POST /logout"}
+PUBLIC_WRITES = {"POST /login", "POST /logout", "POST /oauth/token"}
 
 
 def _routes(app) -> list[tuple[str, APIRoute]]:

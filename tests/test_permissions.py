@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.api_clients.models import ApiClient
 from app.auth.permissions import Action, ContractSides, can, role_fits
 from app.challenges import questions as challenges
 from app.demo.data import ACCOUNTS, ORGANISATIONS
@@ -41,6 +42,13 @@ MATRIX = [
     (Action.user_manage, "own_account", set()),
     (Action.user_manage, "outsider", set()),
     (Action.audit_read, None, {"auditor"}),
+    # Those who may sit on a committee find their seats in the menu.
+    (Action.evaluation_list_own, None, {"owner_officer", "other_officer", "evaluator"}),
+    # API clients: an admin, for their own organisation's (the CLI is the operator's).
+    (Action.api_client_manage, None, {"admin"}),
+    (Action.api_client_manage, "own_api_client", {"admin"}),
+    (Action.api_client_manage, "others_api_client", set()),
+    (Action.api_client_manage, "operators_api_client", set()),
     # The owner reads every question (question.read_private); an asker their own unanswered
     # ones; anybody else only the answered ones (no object rule needed for those).
     (Action.question_read_own, "providers_question", {"provider"}),
@@ -88,6 +96,9 @@ async def world(make):
             partner.organisation_id,
             frozenset({provider_org, partner.organisation_id}),
         ),
+        "own_api_client": ApiClient(organisation_id=municipality.id),
+        "others_api_client": ApiClient(organisation_id=users["other_officer"].organisation_id),
+        "operators_api_client": ApiClient(organisation_id=None),
     }
     asker = make.ctx(await make.user(Role.provider_member))
     objects["providers_question"] = await challenges.ask_question(
@@ -462,4 +473,5 @@ async def test_proposal_seat_matrix(seat_world, caller, action, facts, place, al
 def test_every_evaluation_action_is_in_a_seat_matrix():
     covered = {a for a, *_rest in SEAT_MATRIX} | {a for a, *_rest in PROPOSAL_SEAT_MATRIX}
     covered.add(Action.committee_manage)  # on the challenge itself, in MATRIX
+    covered.add(Action.evaluation_list_own)  # no object: in MATRIX
     assert {a for a in Action if a.value.startswith(("committee.", "evaluation."))} <= covered

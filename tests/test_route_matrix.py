@@ -341,12 +341,14 @@ TABLE: list[Row] = [
     # before or after the deadline); read by them, its auditors and the members themselves.
     *rule(
         "PUT /api/v1/challenges/{challenge_id}/committee",
+        "POST /challenges/{challenge_id}/committee",
         everyone=DENIED,
         anonymous=LOGIN,
         officer=OK,
     ),
     *rule(
         "GET /api/v1/challenges/{challenge_id}/committee",
+        "GET /challenges/{challenge_id}/committee",
         everyone=DENIED,
         anonymous=LOGIN,
         readers=OK,
@@ -354,10 +356,21 @@ TABLE: list[Row] = [
     *rule(
         "PUT /api/v1/challenges/{challenge_id}/committee",
         "GET /api/v1/challenges/{challenge_id}/committee",
+        "POST /challenges/{challenge_id}/committee",
+        "GET /challenges/{challenge_id}/committee",
         on="draft",
         everyone=HIDDEN,
         anonymous=LOGIN,
         officer=OK,  # a draft gets no committee (409), but its own officers may ask
+    ),
+    # "My evaluations": those who may sit on a committee (officers and evaluators).
+    *rule(
+        "GET /evaluations",
+        "GET /api/v1/evaluations",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officers=OK,
+        evaluator=OK,
     ),
     # A member's evaluation (tasks, declarations, scores, submit): committee members only. The
     # world has no committee, so everyone signed in is refused; who may, from both sides, is
@@ -387,6 +400,7 @@ TABLE: list[Row] = [
     # once the proposals are opened; before, they hear it is sealed.
     *rule(
         "GET /api/v1/challenges/{challenge_id}/evaluation/report",
+        "GET /challenges/{challenge_id}/evaluation/report",
         everyone=DENIED,
         anonymous=LOGIN,
         readers=(SEALED, OK),
@@ -501,6 +515,28 @@ TABLE: list[Row] = [
         auditor=OK,
         other_auditor=OK,
     ),
+    # API clients are registered by an organisation's admin, for that organisation (the world
+    # has none, so disabling or rotating one finds nothing, for an admin too).
+    *rule(
+        "GET /admin/api-clients",
+        "POST /admin/api-clients",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        admin=OK,
+        provider_admin=OK,
+    ),
+    *rule(
+        "POST /admin/api-clients/{client_id}/rotate",
+        "POST /admin/api-clients/{client_id}/disable",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        admin=HIDDEN,
+        provider_admin=HIDDEN,
+    ),
+    # API clients: a token only for a client's id and secret (no session or person's token
+    # buys one), and the routes for clients answer only to a client's token.
+    *rule("POST /oauth/token", everyone=BAD_CREDENTIALS),
+    *rule("GET /api/v1/auditor/whoami", everyone=LOGIN),
     # Signed checkpoints and the key that signs them are public, so anyone can keep them.
     *rule("GET /api/v1/audit/checkpoint", "GET /api/v1/audit/public-key", everyone=OK),
     # The salt that opens a checkpoint's commitment to a sealed stream: the owning municipality's

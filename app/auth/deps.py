@@ -109,7 +109,12 @@ _SIGN_IN_CHECKS = (signed_in_page, signed_in_api)
 def requires_sign_in(route: object) -> bool:
     """Whether a route sits behind one of the sign-in checks above."""
     return any(
-        isinstance(dep, DependsParam) and dep.dependency in _SIGN_IN_CHECKS
+        isinstance(dep, DependsParam)
+        and (
+            dep.dependency in _SIGN_IN_CHECKS
+            # an API client's token (app.api_clients.deps.require_scope)
+            or getattr(dep.dependency, "requires_credentials", False)
+        )
         for dep in getattr(route, "dependencies", ())
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
+from app.api_clients.models import ApiClient
 from app.challenges.models import Challenge, ChallengeStatus, Question
 from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.errors import Forbidden, Unauthenticated
@@ -40,6 +41,7 @@ class Action(StrEnum):
     award_read = "award.read"
     objection_lodge = "objection.lodge"
     user_manage = "user.manage"
+    api_client_manage = "api_client.manage"
     audit_read = "audit.read"
     audit_read_sealed = "audit.read_sealed"
     committee_manage = "committee.manage"
@@ -55,6 +57,7 @@ class Action(StrEnum):
     report_review = "report.review"
     payment_record = "payment.record"
     signal_read = "signal.read"
+    evaluation_list_own = "evaluation.list_own"  # one's own committee seats (a menu item)
 
 
 # What a committee member does; the seat (see `Seat`) decides on which challenge and proposal.
@@ -93,6 +96,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.report_review,
             Action.payment_record,
             Action.signal_read,
+            Action.evaluation_list_own,
         }
     ),
     Role.provider_member: frozenset(
@@ -114,7 +118,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.report_submit,
         }
     ),
-    Role.evaluator: frozenset({Action.challenge_read, *_MEMBER_ACTIONS, Action.evaluation_report}),
+    Role.evaluator: frozenset(
+        {
+            Action.challenge_read,
+            *_MEMBER_ACTIONS,
+            Action.evaluation_report,
+            Action.evaluation_list_own,
+        }
+    ),
     Role.auditor: frozenset(
         {
             Action.challenge_read,
@@ -129,7 +140,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.report_read,
         }
     ),
-    Role.admin: frozenset({Action.challenge_read, Action.user_manage}),
+    Role.admin: frozenset({Action.challenge_read, Action.user_manage, Action.api_client_manage}),
 }
 
 # Which roles an organisation's kind may hold. Evaluators may be outside experts, and every
@@ -146,6 +157,8 @@ _ROLE_ACTIONS = frozenset(
         Action.user_manage,
         Action.audit_read,
         Action.signal_read,
+        Action.evaluation_list_own,
+        Action.api_client_manage,
     }
 )
 _OWNER_ACTIONS = frozenset(
@@ -357,6 +370,10 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         # Own organisation only, and never one's own role: no admin locks themselves out.
         same_organisation = user is not None and obj.organisation_id == user.organisation_id
         return same_organisation and obj.id != user.id
+    if isinstance(obj, ApiClient) and action == Action.api_client_manage:
+        # An admin manages their own organisation's programs; one registered at the command
+        # line (no organisation) stays the operator's.
+        return user is not None and obj.organisation_id == user.organisation_id
     if isinstance(obj, Question) and action == Action.question_read_own:
         return user is not None and obj.asked_by_id == user.id
     if isinstance(obj, Challenge) and action in (
@@ -507,6 +524,11 @@ def readable_audit_challenges(user: User | None, now: datetime) -> ColumnElement
     if user is None or Action.audit_read_sealed not in ROLE_PERMISSIONS.get(user.role, ()):
         return false()
     return and_(Challenge.organisation_id == user.organisation_id, unsealed_clause(now))
+
+
+def manageable_api_clients(user: User) -> ColumnElement[bool]:
+    """The WHERE clause for the API clients an admin sees: those of their own organisation."""
+    return ApiClient.organisation_id == user.organisation_id
 
 
 def manageable_users(user: User) -> ColumnElement[bool]:

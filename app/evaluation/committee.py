@@ -1,6 +1,6 @@
 """The committee: formed and changed by the owner's policy officers, every change kept."""
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import Action, Seat, assert_can, assert_signed_in
@@ -9,10 +9,10 @@ from app.challenges.models import Challenge, ChallengeStatus
 from app.context import Context
 from app.errors import Conflict, InvalidTransition, ValidationFailed
 from app.evaluation.models import CommitteeChange, CommitteeMember, CommitteeRole, Score
-from app.evaluation.schemas import CommitteeIn
+from app.evaluation.schemas import CommitteeChoice
 from app.evaluation.seats import committee_role, current_members
 from app.i18n import Lazy
-from app.organisations.models import Role, User
+from app.organisations.models import Organisation, Role, User
 from app.validation import checked
 
 MIN_EVALUATORS = 2
@@ -34,6 +34,39 @@ def may_sit(user: User, challenge: Challenge) -> bool:
     if user.role == Role.evaluator:
         return True
     return user.role == Role.policy_officer and user.organisation_id == challenge.organisation_id
+
+
+async def candidates(ctx: Context, challenge: Challenge) -> list[tuple[User, str]]:
+    """Everyone who may sit (`may_sit`, asked of the database in one query), sorted by name,
+    each with the name of their organisation."""
+    rows = await ctx.db.execute(
+        select(User, Organisation.name)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            User.is_active.is_(True),
+            or_(
+                User.role == Role.evaluator,
+                and_(
+                    User.role == Role.policy_officer,
+                    User.organisation_id == challenge.organisation_id,
+                ),
+            ),
+        )
+        .order_by(func.lower(User.name), User.id)
+    )
+    return [(user, organisation) for user, organisation in rows if may_sit(user, challenge)]
+
+
+async def people(ctx: Context, user_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Names and organisations of people who sit or sat on a committee, in one query."""
+    if not user_ids:
+        return {}
+    rows = await ctx.db.execute(
+        select(User.id, User.name, Organisation.name)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.id.in_(user_ids))
+    )
+    return {user_id: (name, organisation) for user_id, name, organisation in rows}
 
 
 async def scoring_started(ctx: Context, challenge_id: int) -> bool:
@@ -59,16 +92,23 @@ async def read_committee(ctx: Context, challenge_id: int) -> tuple[Challenge, li
     return challenge, await current_members(ctx, challenge.id)
 
 
-def _check_people(data: CommitteeIn, users: dict[int, User], challenge: Challenge) -> None:
+def _people_errors(
+    data: CommitteeChoice, users: dict[int, User], challenge: Challenge
+) -> dict[str, Lazy]:
     errors: dict[str, Lazy] = {}
     everyone = [data.chair_user_id, *data.evaluator_user_ids]
+    if data.chair_user_id is None:
+        errors["chair_user_id"] = Lazy("Choose the chair.")
     if len(data.evaluator_user_ids) < MIN_EVALUATORS:
         errors["evaluator_user_ids"] = Lazy(
             "Name at least %(min)s evaluators besides the chair.", min=MIN_EVALUATORS
         )
-    if len(set(everyone)) != len(everyone):
+    chosen = [user_id for user_id in everyone if user_id is not None]
+    if len(set(chosen)) != len(chosen):
         errors["evaluator_user_ids"] = Lazy("A person sits on the committee only once.")
     for index, user_id in enumerate(everyone):
+        if user_id is None:
+            continue
         field = "chair_user_id" if index == 0 else f"evaluator_user_ids.{index - 1}"
         user = users.get(user_id)
         if user is None or not may_sit(user, challenge):
@@ -76,15 +116,15 @@ def _check_people(data: CommitteeIn, users: dict[int, User], challenge: Challeng
                 "This person cannot sit on the committee: choose a policy officer or evaluator "
                 "of the municipality, or an outside expert with an evaluator account."
             )
-    if errors:
-        raise ValidationFailed(errors)
+    return errors
 
 
-async def set_committee(ctx: Context, challenge_id: int, data: CommitteeIn) -> bool:
+async def set_committee(ctx: Context, challenge_id: int, data: CommitteeChoice) -> bool:
     """Form or change the committee; True when something changed (the same again writes
-    nothing). Once any score is saved a change needs a reason; every change is kept."""
+    nothing). Once any score is saved a change needs a reason; every change is kept. What is
+    wrong with the people and the reason is refused at once, every field named."""
     assert_signed_in(ctx.user)
-    data = checked(CommitteeIn, data.model_dump())
+    data = checked(type(data), data.model_dump())
     challenge = await get_challenge(ctx, challenge_id, for_update=True)
     assert_can(ctx.user, Action.committee_manage, challenge)
     if challenge.status == ChallengeStatus.cancelled:
@@ -98,21 +138,20 @@ async def set_committee(ctx: Context, challenge_id: int, data: CommitteeIn) -> b
         )
     everyone = [data.chair_user_id, *data.evaluator_user_ids]
     rows = await ctx.db.scalars(select(User).where(User.id.in_(everyone)))
-    _check_people(data, {user.id: user for user in rows}, challenge)
+    errors = _people_errors(data, {user.id: user for user in rows}, challenge)
     members = await current_members(ctx, challenge.id)
     old = composition(members)
     new = {
         "chair_user_id": data.chair_user_id,
         "evaluator_user_ids": sorted(data.evaluator_user_ids),
     }
-    if old == new:
+    if old == new and not errors:
         return False
     reason = (data.reason or "").strip() or None
-    if members and await scoring_started(ctx, challenge.id):
-        if reason is None or len(reason) < 3:
-            raise ValidationFailed(
-                {"reason": Lazy("Scoring has begun: say why the committee changes.")}
-            )
+    if (reason is None or len(reason) < 3) and members and await scoring_started(ctx, challenge.id):
+        errors["reason"] = Lazy("Scoring has begun: say why the committee changes.")
+    if errors:
+        raise ValidationFailed(errors)
     wanted = {data.chair_user_id: CommitteeRole.chair} | dict.fromkeys(
         data.evaluator_user_ids, CommitteeRole.evaluator
     )

@@ -3,6 +3,7 @@ exclusions, weighted totals, the ranking and the tie-break used. Nothing of a pr
 member who may not see its scores (recused, or not yet submitted)."""
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
@@ -61,9 +62,12 @@ class Facts:
             return None
         return weighted_total(self.evaluation.criterion_facts(), self.evaluation.scale, given)
 
-    def missing(self) -> list[str]:
-        """What stands between the evaluation and its ranking, in words."""
+    def missing(self, shown: Collection[UUID] | None = None) -> list[str]:
+        """What stands between the evaluation and its ranking, in words; with `shown`, only
+        the proposals the reader sees are named (a recused member learns nothing of the
+        others, not even how far along they are), the rest said without a name."""
         evaluation, problems = self.evaluation, []
+        hidden_open = False
         excluded = self.excluded()
         judged = missing_verdicts(
             [str(p.proposal_id) for p in evaluation.opened],
@@ -77,6 +81,10 @@ class Facts:
         )
         for proposal in evaluation.opened:
             key = str(proposal.proposal_id)
+            if shown is not None and proposal.proposal_id not in shown:
+                unjudged = any(p == key for p, _r in judged)
+                hidden_open |= unjudged or (key not in excluded and self.total(proposal) is None)
+                continue
             if any(p == key for p, _r in judged):
                 problems.append(
                     str(
@@ -97,6 +105,8 @@ class Facts:
                         )
                     )
                 )
+        if hidden_open and not problems:
+            problems.append(str(Lazy("Not every proposal is fully evaluated yet.")))
         if not evaluation.members:
             problems.append(str(Lazy("The committee has not been formed.")))
         return problems

@@ -23,12 +23,19 @@ Rationale = Annotated[str, Field(max_length=RATIONALE_MAX)]
 WholeScore = Annotated[int, Field(ge=0, le=100)]
 
 
-class CommitteeIn(Input):
+class CommitteeChoice(Input):
+    """The committee as the page's form sends it: a chair not chosen yet is one more error to
+    name beside the others (the service checks both shapes alike)."""
+
+    chair_user_id: UserId | None = None
+    evaluator_user_ids: Annotated[list[UserId], Field(max_length=MAX_MEMBERS)]
+    reason: Annotated[str, Field(max_length=REASON_MAX)] | None = None
+
+
+class CommitteeIn(CommitteeChoice):
     """One chair and at least two evaluators, nobody twice; a reason once scoring has begun."""
 
     chair_user_id: UserId
-    evaluator_user_ids: Annotated[list[UserId], Field(max_length=MAX_MEMBERS)]
-    reason: Annotated[str, Field(max_length=REASON_MAX)] | None = None
 
 
 class MemberOut(BaseModel):
@@ -92,6 +99,15 @@ class ConsensusIn(Input):
 
 
 # --- answers ----------------------------------------------------------------------------------
+
+
+class SeatOut(BaseModel):
+    challenge_id: int
+    title: str
+    role: CommitteeRole
+    submission_deadline: datetime | None
+    opened: bool = Field(description="The submission deadline has passed: the evaluation runs")
+    submitted_at: datetime | None = Field(description="When the caller submitted their scores")
 
 
 class ProposalTask(BaseModel):

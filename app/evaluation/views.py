@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.auth.deps import SIGNED_IN_PAGES, WebCtx
+from app.auth.permissions import is_unsealed
 from app.context import Context
 from app.db import Id, writes_on_read
 from app.documents.download import file_download
@@ -16,6 +17,7 @@ from app.errors import ValidationFailed
 from app.evaluation import consensus, declarations, scoring
 from app.evaluation.api import chair_view, proposal_scores_out, tasks_out
 from app.evaluation.schemas import ConsensusIn, DeclarationsIn, ScoresIn, VerdictsIn
+from app.evaluation.seats import my_seats
 from app.evaluation.state import for_member
 from app.i18n import Lazy
 from app.proposals.opening import opened_attachment
@@ -68,6 +70,16 @@ def _renamed(failed: ValidationFailed, names: list[str], field: str, default: st
 
 def _whole(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 3 else None
+
+
+@router.get("/evaluations")
+async def my_evaluations(request: Request, ctx: WebCtx) -> Response:
+    """Where the caller sits on a committee, with what is still to do."""
+    return render(
+        request,
+        "evaluation/mine.html",
+        {"seats": await my_seats(ctx), "now": ctx.now, "is_unsealed": is_unsealed},
+    )
 
 
 # --- tasks, declarations, submit --------------------------------------------------------------

@@ -103,8 +103,7 @@ def report_out(report: ResultReport, contract, reader: Reader) -> ReportOut:
 
 async def _report(ctx, contract_id: int, report_id: int) -> ReportOut:
     found = await service.contract_reports(ctx, contract_id)
-    report = await service.get_report(ctx, contract_id, report_id)
-    return report_out(report, found.contract, found.reader)
+    return report_out(service.version_in(found, report_id), found.contract, found.reader)
 
 
 @router.get("/contracts/{contract_id}/reports", response_model=list[ReportPeriodOut])

@@ -447,13 +447,16 @@ async def query_report(
     return report
 
 
-async def get_report(ctx: Context, contract_id: int, report_id: int) -> ResultReport:
-    found = await contract_reports(ctx, contract_id)
+def version_in(found: ContractReports, report_id: int) -> ResultReport:
     for one in found.periods:
         for version in one.versions:
             if version.id == report_id:
                 return version
     raise NotFound("This report does not exist.")
+
+
+async def get_report(ctx: Context, contract_id: int, report_id: int) -> ResultReport:
+    return version_in(await contract_reports(ctx, contract_id), report_id)
 
 
 async def add_evidence(

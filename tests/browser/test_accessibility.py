@@ -12,6 +12,7 @@ from tests.browser.conftest import DESKTOP, OFFICER, PHONE, PROVIDER
 pytestmark = pytest.mark.browser
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+ADMIN = "beheer@voorbeeldstad.nl"
 OPEN_CHALLENGE = 1  # the demo's open challenge, with questions, answers and an amendment
 
 
@@ -142,6 +143,63 @@ def evaluation_page(title_part: str, which: str = "tasks") -> Callable:
             assert navigation.value.status == 422
             assert page.locator("#error-summary").count() == 1
 
+
+def committee_page(title_part: str) -> Callable:
+    """A challenge's committee page: members, the history, and for its officers the form."""
+
+    def go(page) -> None:
+        open_by_status("closed", title_part)(page)
+        response = page.goto(page.url + "/committee")
+        assert response.status == 200, f"the committee page answered {response.status}"
+        assert page.locator("#members-caption").count() == 1
+
+    return go
+
+
+def api_client_registered(page) -> None:
+    """The admin's page right after registering a client, its secret shown once."""
+    page.goto("/admin/api-clients")
+    page.fill("#f-name", "Rekenkamer Voorbeeldstad")
+    page.check("#scope-1")
+    with page.expect_navigation() as navigation:
+        page.click('form[action="/admin/api-clients"] button[type="submit"]')
+    assert navigation.value.status == 201
+    assert page.locator("code", has_text="ukcs_").count() == 1
+
+
+def committee_errors(page) -> None:
+    """The detention committee's form sent without a chair, one evaluator and no reason (scoring
+    has begun): every error named in the summary, each leading to its field."""
+    committee_page("detentie")(page)
+    page.select_option("#f-chair_user_id", "")
+    boxes = page.locator("input[name=evaluator_user_ids]:checked")
+    while boxes.count() > 1:
+        boxes.first.uncheck()
+    with page.expect_navigation() as navigation:
+        page.click('form[action$="/committee"] button[type=submit]')
+    assert navigation.value.status == 422
+    targets = page.eval_on_selector_all(
+        "#error-summary a",
+        "links => links.map(a => [a.hash, !!document.getElementById(a.hash.slice(1))])",
+    )
+    assert [hash for hash, _ in targets] == [
+        "#f-chair_user_id",
+        "#f-evaluator_user_ids",
+        "#f-reason",
+    ], targets
+    assert all(found for _, found in targets), targets
+
+
+def report_page(title_part: str, ranked: bool) -> Callable:
+    """A challenge's evaluation report: debt help's ranked, detention's still incomplete."""
+
+    def go(page) -> None:
+        open_by_status("closed", title_part)(page)
+        response = page.goto(page.url + "/evaluation/report")
+        assert response.status == 200, f"the report answered {response.status}"
+        assert page.locator("#ranking-caption").count() == (1 if ranked else 0)
+        assert page.locator("#s-missing").count() == (0 if ranked else 1)
+
     return go
 
 
@@ -190,6 +248,18 @@ CASES = [
     Case("evaluation-score-invalid", evaluation_page("detentie", "invalid"), user=AMRANI),
     Case("evaluation-waiting", evaluation_page("detentie", "consensus"), user=CHAIR),
     Case("consensus", evaluation_page("Schuldhulp", "consensus"), user=CHAIR, phone_too=True),
+    Case("api-clients", goto("/admin/api-clients"), user=ADMIN),
+    Case("api-client-registered", api_client_registered, user=ADMIN, phone_too=True),
+    Case("committee-officer", committee_page("detentie"), user=OFFICER, phone_too=True),
+    Case("committee-chair", committee_page("detentie"), user=CHAIR),
+    Case("committee-invalid", committee_errors, user=OFFICER),
+    Case(
+        "report-ranked",
+        report_page("Schuldhulp", ranked=True),
+        user="werk@voorbeeldstad.nl",
+        phone_too=True,
+    ),
+    Case("report-incomplete", report_page("detentie", ranked=False), user=CHAIR),
 ]
 
 

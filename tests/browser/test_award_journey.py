@@ -1,7 +1,8 @@
 """From the committee's last scores to a contract, in Chromium, on a server of its own (the clock
-moves): the last evaluator finishes and submits, the chair records the requirements and the
-consensus, the policy officer sends the award decision, the standstill passes, the contract is
-made; axe finds nothing on the pages along the way.
+moves): the policy officer adds a colleague to the committee with a reason, the colleague declares
+and scores every proposal, the last evaluator finishes, both submit, the chair records the
+requirements and the consensus, the officer sends the award decision, the standstill passes, the
+contract is made; axe finds nothing on the pages along the way.
 
 Elements are found by ids, names and form actions, never by their (translated) text.
 """
@@ -19,6 +20,8 @@ from tests.browser.test_accessibility import AXE_OPTIONS, describe
 pytestmark = pytest.mark.browser
 
 DETENTION = "detentie"  # in the title of the demo challenge being evaluated
+COLLEAGUE = "werk@voorbeeldstad.nl"
+COLLEAGUE_NAME = "Joost de Vries"
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +56,49 @@ def detention(page) -> str:
     return link.get_attribute("href")
 
 
-def finish_scoring(page, base: str, axe_source: str) -> None:
+def add_to_committee(page, base: str, axe_source: str) -> None:
+    """Scoring has begun, so the officer's change needs a reason; it is kept in the history."""
+    page.goto(base)
+    with page.expect_navigation():
+        page.click(f'#evaluation-links a[href="{base}/committee"]')
+    label = page.locator('label[for^="f-evaluator-"]').filter(has_text=COLLEAGUE_NAME)
+    page.check(f"#{label.get_attribute('for')}")
+    submit(page, "/committee")
+    assert page.locator("#error-summary a[href='#f-reason']").count() == 1
+    page.fill("#f-reason", "Een tweede beoordelaar van de gemeente, die werk en inkomen kent.")
+    submit(page, "/committee")
+    assert page.locator("#error-summary").count() == 0
+    assert COLLEAGUE_NAME in page.locator("main").inner_text()
+    accessible(page, axe_source)
+
+
+def declare(page, base: str, axe_source: str) -> None:
+    """The newcomer finds the evaluation in the menu; a conflict without an explanation comes
+    back named, then no conflict on either proposal."""
+    page.click('nav a[href="/evaluations"]')
+    page.wait_for_url("**/evaluations")
+    with page.expect_navigation():
+        page.click(f'#seats a[href="{base}/evaluation"]')
+    assert page.locator('a[href*="/evaluation/proposals/"]').count() == 0  # nothing before
+    radios = page.locator('input[type=radio][name^="conflict-"][value="yes"]')
+    assert radios.count() == 2
+    radios.first.check()
+    page.locator('input[type=radio][name^="conflict-"][value="no"]').last.check()
+    submit(page, "/evaluation/declarations")
+    assert page.locator("#error-summary").count() == 1
+    accessible(page, axe_source)
+    page.locator('input[type=radio][name^="conflict-"][value="no"]').first.check()
+    submit(page, "/evaluation/declarations")
+    assert page.locator("#done").count() == 1
+    assert re.search(r"\b0\D+6\b", page.locator("#progress").inner_text())
+
+
+def finish_scoring(page, base: str, axe_source: str, done: int) -> None:
     """Open the evaluation from the challenge page, give every missing score with reasons."""
     page.goto(base)
     with page.expect_navigation():
         page.click(f'#evaluation-links a[href="{base}/evaluation"]')
-    assert re.search(r"\b4\D+6\b", page.locator("#progress").inner_text())  # 4 of 6 scores
+    assert re.search(rf"\b{done}\D+6\b", page.locator("#progress").inner_text())
     accessible(page, axe_source)
     proposals = [
         href
@@ -121,10 +161,14 @@ def test_the_committee_finishes_the_officer_awards_and_the_contract_follows(
     page = journey.new()
     base = detention(page)
 
-    finish_scoring(journey.new(user=AMRANI), base, axe_source)
+    officer = journey.new(user=OFFICER)
+    add_to_committee(officer, base, axe_source)
+    colleague = journey.new(user=COLLEAGUE)
+    declare(colleague, base, axe_source)
+    finish_scoring(colleague, base, axe_source, done=0)
+    finish_scoring(journey.new(user=AMRANI), base, axe_source, done=4)
     agree(journey.new(user=CHAIR), base, axe_source)
 
-    officer = journey.new(user=OFFICER)
     officer.goto(f"{base}/award")
     assert officer.locator("table caption").count() == 1  # the ranking to decide on
     officer.fill("#f-reasons", "Het voorstel met de hoogste gewogen score op kwaliteit.")

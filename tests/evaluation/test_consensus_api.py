@@ -226,6 +226,17 @@ async def test_a_recused_member_finds_nothing_of_that_proposal_in_the_report(api
     assert hidden in [p["proposal_id"] for p in officer["proposals"]]
 
 
+async def test_what_is_missing_names_no_proposal_the_reader_is_recused_from(api):
+    await everyone_submits(api, conflicts={"eva": (1,)})
+    name = api.world.proposals[1].name
+    officer = (await api.call("officer", "GET", "/evaluation/report")).json()
+    assert any(name in line for line in officer["missing"])
+    body = (await api.call("eva", "GET", "/evaluation/report")).json()
+    assert body["missing"] and not any(name in line for line in body["missing"])
+    await complete(api)  # every proposal agreed: nothing missing for anyone
+    assert (await api.call("eva", "GET", "/evaluation/report")).json()["missing"] == []
+
+
 async def test_a_member_who_has_not_submitted_sees_no_scores_in_the_report(api):
     await api.declare("eva")
     await api.score_all("eva")

@@ -270,3 +270,25 @@ async def test_outside_the_committee_the_member_pages_are_refused(pages, who):
     assert (await pages.client.get(pages.proposal(0))).status_code == 403
     detail = await pages.client.get(pages.base)
     assert f'href="{pages.base}/evaluation"' not in detail.text
+
+
+async def test_my_evaluations_lists_the_committees_one_sits_on(pages, make):
+    await pages.as_("eva")
+    page = await pages.client.get("/evaluations")
+    assert page.status_code == 200
+    assert f'href="{pages.base}/evaluation"' in page.text
+    assert 'href="/evaluations"' in page.text  # in the menu
+    token = await make.token(pages.world.users["eva"])
+    seats = await pages.client.get(
+        "/api/v1/evaluations", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert seats.status_code == 200
+    assert [(s["challenge_id"], s["role"], s["opened"]) for s in seats.json()] == [
+        (pages.world.challenge.id, "evaluator", True)
+    ]
+    # Someone on no committee: an empty list; a provider has no such menu item, nor list.
+    await pages.as_("spare")
+    assert f'href="{pages.base}/evaluation"' not in (await pages.client.get("/evaluations")).text
+    await pages.as_("provider")
+    assert 'href="/evaluations"' not in (await pages.client.get("/challenges")).text
+    assert (await pages.client.get("/evaluations")).status_code == 403
