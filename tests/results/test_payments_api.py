@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.contracts.payments import split_cents
 from app.results.models import ContractPayment
 from tests.results.world import AFTER_PERIOD_ONE, build
 
@@ -93,3 +94,16 @@ async def test_an_accepted_report_earns_the_results_part(world):
     first = (await world.call("nobody", "GET", "/payments")).json()["periods"][0]
     assert first["results_cents"] > 0 and first["pending_indicator_ids"] == []
     assert first["due_cents"] == first["fixed_cents"] + first["results_cents"]
+
+
+async def test_a_partial_result_earns_its_share_of_the_period_pot(world):
+    """Baseline 22, committed 61 over 12 quarters: by the end of quarter 1 an improvement of
+    39 / 12 = 3.25 is expected; 23 achieves 1 / 3.25 = 4/13 of it (30.77 %)."""
+    report = await world.submit(value=23, people=20)
+    await world.call("officer", "POST", f"/reports/{report['id']}/accept")
+    before = (await world.call("nobody", "GET", "/payments")).json()["periods"][0]
+    assert before["achievement_percent"] == "30.77"
+    whole = world.contract.results_cap_cents
+    days = [(p.end - p.start).days + 1 for p in world.contract.fixed_schedule()]
+    pot = split_cents(whole, days)[0]
+    assert before["results_cents"] == pot * 4 // 13
