@@ -536,7 +536,11 @@ TABLE: list[Row] = [
     # API clients: a token only for a client's id and secret (no session or person's token
     # buys one), and the routes for clients answer only to a client's token.
     *rule("POST /oauth/token", everyone=BAD_CREDENTIALS),
-    *rule("GET /api/v1/auditor/whoami", everyone=LOGIN),
+    *rule(
+        "GET /api/v1/auditor/whoami",
+        "GET /api/v1/auditor/contracts/{contract_id}/results",
+        everyone=LOGIN,
+    ),
     # Signed checkpoints and the key that signs them are public, so anyone can keep them.
     *rule("GET /api/v1/audit/checkpoint", "GET /api/v1/audit/public-key", everyone=OK),
     # The salt that opens a checkpoint's commitment to a sealed stream: the owning municipality's

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
-from app.auth.deps import SIGNED_IN_API, ApiCtx
-from app.db import Id
+from app.api_clients.deps import ClientCaller, require_scope
+from app.auth.deps import SIGNED_IN_API, ApiCtx, Now
+from app.context import Context
+from app.db import DbSession, Id
 from app.documents.download import file_download
 from app.i18n import Lazy
 from app.results import service
@@ -41,6 +43,8 @@ router = APIRouter(
 )
 # Public: a contract's accepted results and its payments are published (small counts hidden).
 public_router = APIRouter(prefix="/api/v1", route_class=CommittingRoute, tags=["results"])
+# Programs of auditors, with an API client's token (POST /oauth/token) and the scope results:read.
+auditor_router = APIRouter(prefix="/api/v1/auditor", route_class=CommittingRoute, tags=["auditor"])
 
 
 def _people(count: int | None, reader: Reader) -> tuple[int | None, str]:
@@ -278,21 +282,7 @@ def results_csv(found: service.ContractResults) -> str:
     return out.getvalue()
 
 
-@public_router.get(
-    "/contracts/{contract_id}/results",
-    response_model=ResultsOut,
-    responses={200: {"content": {"text/csv": {}}}},
-)
-async def results(
-    request: Request,
-    ctx: ApiCtx,
-    contract_id: Id,
-    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
-):
-    """The accepted results per indicator and period, with the status and its rule in words.
-    Counts of fewer than 5 people read "<5" to the public, exactly to the contract's parties
-    and the owning municipality. CSV with `?format=csv` or `Accept: text/csv`."""
-    found = await service.contract_results(ctx, contract_id)
+def _results_answer(request: Request, found: service.ContractResults, format: str | None):
     wants_csv = format == "csv" or (
         format is None and "text/csv" in request.headers.get("accept", "")
     )
@@ -304,6 +294,39 @@ async def results(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return results_out(found)
+
+
+Format = Annotated[str | None, Query(pattern="^(json|csv)$")]
+CSV_TOO = {200: {"content": {"text/csv": {}}}}
+
+
+@public_router.get("/contracts/{contract_id}/results", response_model=ResultsOut, responses=CSV_TOO)
+async def results(request: Request, ctx: ApiCtx, contract_id: Id, format: Format = None):
+    """The accepted results per indicator and period, with the status and its rule in words.
+    Counts of fewer than 5 people read "<5" to the public, exactly to the contract's parties
+    and the owning municipality. CSV with `?format=csv` or `Accept: text/csv`."""
+    return _results_answer(request, await service.contract_results(ctx, contract_id), format)
+
+
+@auditor_router.get(
+    "/contracts/{contract_id}/results",
+    response_model=ResultsOut,
+    dependencies=[require_scope("results:read")],
+    responses={**CSV_TOO, 429: {"description": "Too many requests; see `Retry-After`"}},
+)
+async def results_for_client(
+    request: Request,
+    db: DbSession,
+    now: Now,
+    caller: ClientCaller,
+    contract_id: Id,
+    format: Format = None,
+):
+    """The same results for an API client with the scope results:read: exact small counts
+    when the client was registered by the municipality that owns the contract."""
+    ctx = Context(db=db, user=None, now=now)
+    found = await service.contract_results(ctx, contract_id, client=caller.client)
+    return _results_answer(request, found, format)
 
 
 def payment_record_out(payment: ContractPayment) -> PaymentRecordOut:

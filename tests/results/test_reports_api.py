@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.organisations.models import Role
 from app.results.models import ReportStatus, ResultReport
 from tests.results.world import AFTER_PERIOD_ONE, IN_PERIOD_ONE, PAST_DUE_ONE, build
 
@@ -210,3 +211,35 @@ async def test_a_report_id_of_another_contract_is_not_found(world):
             select(ResultReport.status).where(ResultReport.id == report["id"])
         )
     ) == ReportStatus.submitted
+
+
+async def test_an_auditors_program_reads_the_results_with_a_client_token(world, make, client):
+    from app.api_clients import service as api_clients
+
+    report = await world.submit(value=31, people=3)
+    await world.call("officer", "POST", f"/reports/{report['id']}/accept")
+    admin, elsewhere = world.users["admin"], await make.user(Role.admin)
+    url = f"/api/v1/auditor/contracts/{world.contract.id}/results"
+
+    async def token(registrar, scopes="results:read") -> dict[str, str]:
+        made, secret = await api_clients.create_client(
+            make.ctx(registrar), {"name": "Rekenkamer", "scopes": scopes}
+        )
+        answer = await client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(made.client_id, secret)
+        )
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    own = await client.get(url, headers=await token(admin))
+    assert own.status_code == 200, own.text
+    assert own.json()["reader"] == "auditor"
+    assert own.json()["indicators"][0]["periods"][0]["people_shown"] == "3"
+    other = await client.get(url, headers=await token(elsewhere), params={"format": "csv"})
+    assert other.status_code == 200 and other.text.split("\r\n")[1].split(";")[6] == "<5"
+    narrow = await client.get(url, headers=await token(admin, "ocds:read"))
+    assert narrow.status_code == 403 and narrow.json()["code"] == "insufficient_scope"
+    assert (await client.get(url, headers=world_headers(world, "officer"))).status_code == 401
+
+
+def world_headers(world, who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.tokens[who]}"}
