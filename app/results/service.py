@@ -617,11 +617,16 @@ async def contract_payments(ctx: Context, contract_id: int) -> Payments:
     return await payments_for(ctx, contract)
 
 
-async def payments_for(ctx: Context, contract: Contract) -> Payments:
+async def payments_for(
+    ctx: Context, contract: Contract, accepted: Sequence[ResultReport] | None = None
+) -> Payments:
+    """The statement from the accepted reports (read here unless the caller has them)."""
+    if accepted is None:
+        accepted = await accepted_reports(ctx, contract)
     payments = await payments_of(ctx, contract.id)
     return Payments(
         contract=contract,
-        statement=statement(ctx, contract, await accepted_reports(ctx, contract), payments),
+        statement=statement(ctx, contract, accepted, payments),
         payments=payments,
         may_record=can(ctx.user, Action.payment_record, sides(contract)),
     )

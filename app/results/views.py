@@ -90,7 +90,7 @@ async def contract_context(ctx: Context, contract: Contract) -> dict[str, Any]:
     results = service.ContractResults(
         contract, service.reader(ctx, contract), service.indicator_results(ctx, contract, accepted)
     )
-    payments = await service.payments_for(ctx, contract)
+    payments = await service.payments_for(ctx, contract, accepted)
     return {
         "reports": reports,
         "charts": _charts(results),
