@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     api_token_seconds: int = 15 * 60
     api_rate_limit: int = 120
     api_rate_window_seconds: int = 60
+    # OCDS (app/ocds): the prefix of every ocid. "ocds-xxxxxx" is a placeholder: a publisher
+    # registers its own prefix with the Open Contracting Partnership and sets it here.
+    ocds_ocid_prefix: str = "ocds-xxxxxx"
+    ocds_publisher_name: str = "Uitkomst"
+    ocds_publisher_uri: str = ""  # empty: the base_url
+    ocds_license: str = "https://creativecommons.org/publicdomain/zero/1.0/"
+    ocds_publication_policy: str = ""
 
     @field_validator("audit_signing_key")
     @classmethod

@@ -39,6 +39,7 @@ from app.evaluation import committee_views, report_views
 from app.evaluation import views as evaluation_views
 from app.i18n import translate
 from app.middleware import AppSettings, RequestLocaleAndCsrf, SecurityHeaders
+from app.ocds import api as ocds_api
 from app.openapi import install_openapi
 from app.organisations import api as organisations_api
 from app.organisations import views as organisations_views
@@ -237,6 +238,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(proposals_api.router)
     app.include_router(contracts_views.public_router)
     app.include_router(contracts_api.public_router)
+    app.include_router(ocds_api.public_router)
     app.include_router(evaluation_api.router)
     app.include_router(awards_api.router)
     app.include_router(awards_api.public_router)

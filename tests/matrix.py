@@ -244,6 +244,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
         "name": "matrix-idp",  # no identity provider is configured in the tests
         "code": "en",
         "client_id": "ukc_matrix-none",  # no API client in the world
+        "ocid": f"ocds-xxxxxx-{world.challenge_id}",  # the default ocid prefix
     }
 
 

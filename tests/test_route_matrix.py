@@ -543,6 +543,14 @@ TABLE: list[Row] = [
     ),
     # Signed checkpoints and the key that signs them are public, so anyone can keep them.
     *rule("GET /api/v1/audit/checkpoint", "GET /api/v1/audit/public-key", everyone=OK),
+    # OCDS is open data: the same public feed for anyone, signed in or not (a token, if sent,
+    # is checked); nothing sealed is in it (tests/ocds/test_sealing.py).
+    *rule(
+        "GET /api/v1/ocds/releases",
+        "GET /api/v1/ocds/releases.jsonl",
+        "GET /api/v1/ocds/records/{ocid}",
+        everyone=OK,
+    ),
     # The salt that opens a checkpoint's commitment to a sealed stream: the owning municipality's
     # auditors, once the deadline has passed; to anyone else the stream is not there.
     *rule(

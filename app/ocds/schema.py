@@ -4,8 +4,9 @@ files vendored in app/ocds/schema/ (see its SOURCES.md), so validation never nee
 Each extension's release-schema.json is a JSON Merge Patch (RFC 7386) on the core release
 schema. The patched schema is registered under the core schema's own id, so the package
 schemas, which `$ref` it by that URL, get the patched one too. The validator is jsonschema-rs
-(in the dev lock only, so it is imported where it is used); the merger gets the same dict from
-`release_schema()`. The schemas returned are shared and cached: read them, never change them.
+(imported where it is used, so the app starts without loading it); the merger
+(app/ocds/records.py) gets the same dict from `release_schema()`.
+The schemas returned are shared and cached: read them, never change them.
 """
 
 import copy

@@ -3,21 +3,13 @@ statement per proposal (bench/evaluation_queries.py prints the figures)."""
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from tests.conftest import sign_in
-from tests.evaluation.world import AFTER, build
+from tests.evaluation.world import AFTER, build, counting
 
 
 async def statements_per_page(client, engine, make, world, paths) -> dict[str, int]:
-    counted: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        counted.append(statement)
-
     found = {}
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with counting(engine) as counted:
         for name, who, path in paths(world):
             client.cookies.clear()
             headers = {}
@@ -25,13 +17,10 @@ async def statements_per_page(client, engine, make, world, paths) -> dict[str, i
                 headers["Authorization"] = f"Bearer {await make.token(world.users[who])}"
             else:
                 await sign_in(client, world.users[who].email)
-            await client.get(path, headers=headers)  # the clock's offset is read now and then
             counted.clear()
             response = await client.get(path, headers=headers)
             assert response.status_code == 200, (name, response.text)
             found[name] = len(counted)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
     return found
 
 

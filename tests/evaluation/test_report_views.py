@@ -5,12 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests.conftest import sign_in
 from tests.evaluation.test_api import Api
 from tests.evaluation.test_consensus_api import complete, everyone_submits, path
-from tests.evaluation.world import AFTER, build
+from tests.evaluation.world import AFTER, build, counting
 
 
 @pytest.fixture
@@ -175,26 +174,14 @@ async def queries_per_page(make, client, clock, engine, count: int) -> dict[str,
     await complete(api, scores=tuple(range(8, 8 - count, -1)))
     client.cookies.clear()
     await sign_in(client, world.users["officer"].email)
-    statements: list[str] = []
-
-    def counted(_conn, _cursor, statement, *_args) -> None:
-        # Savepoints are the test's transaction; the platform clock's offset is read now and
-        # then (a cache with a lifetime), whatever the page.
-        savepoint = statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))
-        if not savepoint and "clock_offset" not in statement:
-            statements.append(statement)
-
     found = {}
     pages = {"report": url(api), "committee": f"/challenges/{world.challenge.id}/committee"}
-    event.listen(engine.sync_engine, "before_cursor_execute", counted)
-    try:
+    with counting(engine) as statements:
         for name, address in pages.items():
             before = len(statements)
             response = await client.get(address)
             assert response.status_code == 200, response.text
             found[name] = len(statements) - before
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", counted)
     clock.at = clock.at - timedelta(days=AFTER)
     return found
 

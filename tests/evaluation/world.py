@@ -1,9 +1,12 @@
 """A challenge past its deadline with three opened proposals and a committee ready to form."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import selectinload
 
 from app.audit.models import AuditEvent
@@ -108,6 +111,24 @@ async def build(make: Factory, *, proposals_count: int = 3, step: int = 10) -> E
         coalitions.append(coalition)
     await make.db.flush()
     return EvalWorld(make, challenge, users, coalitions)
+
+
+@contextmanager
+def counting(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements sent while inside: not the test's own savepoints, nor the platform
+    clock's offset (read now and then, a cache with a lifetime, whatever the page)."""
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        savepoint = statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))
+        if not savepoint and "clock_offset" not in statement:
+            sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 def later(days: float) -> timedelta:
