@@ -34,6 +34,14 @@ from app.proposals.models import (
     ProposalOpening,
     ProposalSubmission,
 )
+from app.results.models import (
+    ContractPayment,
+    ReportEvidence,
+    ReportQuery,
+    ReportSignal,
+    ReportValue,
+    ResultReport,
+)
 
 __all__ = [
     "ApiClient",
@@ -54,6 +62,7 @@ __all__ = [
     "Contract",
     "ContractIndicator",
     "ContractParty",
+    "ContractPayment",
     "Criterion",
     "Declaration",
     "Document",
@@ -68,8 +77,13 @@ __all__ = [
     "ProposalOpening",
     "ProposalSubmission",
     "Question",
+    "ReportEvidence",
+    "ReportQuery",
+    "ReportSignal",
+    "ReportValue",
     "ReportingPeriod",
     "RequirementVerdict",
+    "ResultReport",
     "Score",
     "ScoringSubmission",
     "User",

@@ -35,6 +35,8 @@ PUBLIC = {
     "GET /api/v1/contracts": "the same, for programs",
     "GET /api/v1/contracts/{contract_id}": "the same, for programs",
     "GET /api/v1/challenges/{challenge_id}/award": "the award, once contracted, is published",
+    "GET /api/v1/contracts/{contract_id}/results": "accepted results are public (small counts <5)",
+    "GET /api/v1/contracts/{contract_id}/payments": "payments due, paid and open are public",
     "GET /api/v1/audit/checkpoint": "anyone keeps signed checkpoints",
     "GET /api/v1/ocds/releases": "OCDS open data: the release feed",
     "GET /api/v1/ocds/releases.jsonl": "OCDS open data: the bulk download",

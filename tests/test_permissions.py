@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from app.api_clients.models import ApiClient
-from app.auth.permissions import Action, can, role_fits
+from app.auth.permissions import Action, ContractSides, can, role_fits
 from app.challenges import questions as challenges
 from app.demo.data import ACCOUNTS, ORGANISATIONS
 from app.organisations.models import OrganisationKind, Role
@@ -53,6 +53,16 @@ MATRIX = [
     # ones; anybody else only the answered ones (no object rule needed for those).
     (Action.question_read_own, "providers_question", {"provider"}),
     (Action.question_read_own, "others_question", set()),
+    # A running contract: the lead reports; every party and the owning municipality (its
+    # officers and auditors) read the reports; the owner's officers review and record payments.
+    (Action.report_submit, "contract", {"provider"}),
+    (Action.report_submit, "partner_contract", set()),
+    (Action.report_read, "contract", {"owner_officer", "auditor", "provider"}),
+    (Action.report_read, "partner_contract", {"owner_officer", "auditor", "provider"}),
+    (Action.report_review, "contract", {"owner_officer"}),
+    (Action.payment_record, "contract", {"owner_officer"}),
+    (Action.signal_read, None, {"owner_officer", "other_officer"}),
+    (Action.signal_read, "contract", {"owner_officer"}),
 ]
 
 
@@ -69,6 +79,8 @@ async def world(make):
         "evaluator": await make.user(Role.evaluator),
         "auditor": await make.user(Role.auditor, org=municipality),
     }
+    partner = await make.user(Role.provider_member)
+    provider_org = users["provider"].organisation_id
     objects = {
         None: None,
         "draft": await make.challenge(users["owner_officer"]),
@@ -76,6 +88,14 @@ async def world(make):
         "colleague": users["owner_officer"],  # same organisation as the admin
         "own_account": users["admin"],
         "outsider": users["other_officer"],
+        "contract": ContractSides(
+            municipality.id, provider_org, frozenset({provider_org, partner.organisation_id})
+        ),
+        "partner_contract": ContractSides(
+            municipality.id,
+            partner.organisation_id,
+            frozenset({provider_org, partner.organisation_id}),
+        ),
         "own_api_client": ApiClient(organisation_id=municipality.id),
         "others_api_client": ApiClient(organisation_id=users["other_officer"].organisation_id),
         "operators_api_client": ApiClient(organisation_id=None),

@@ -447,6 +447,45 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         officer=(SEALED, HIDDEN),  # the objection named does not exist
     ),
+    # Results of a contract (issue 10): the accepted results and the payments are public; the
+    # reports are between the contract's parties and the owning municipality (its officers and
+    # auditors); the lead reports, the owner's officers review and record payments. The world's
+    # contract has a submitted report on period 1 with one document as evidence.
+    *rule(
+        "GET /api/v1/contracts/{contract_id}/results",
+        "GET /api/v1/contracts/{contract_id}/payments",
+        everyone=OK,
+    ),
+    *rule(
+        "GET /api/v1/contracts/{contract_id}/reports",
+        "GET /api/v1/contracts/{contract_id}/reports/{report_id}/evidence/{evidence_id}",
+        "GET /contracts/{contract_id}/reports/{report_id}/evidence/{evidence_id}",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        readers=OK,
+        lead=OK,
+    ),
+    *rule(
+        "POST /api/v1/contracts/{contract_id}/reports",
+        "POST /contracts/{contract_id}/reports",
+        "POST /api/v1/contracts/{contract_id}/reports/{report_id}/evidence",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        lead=OK,
+    ),
+    *rule(
+        "POST /api/v1/contracts/{contract_id}/reports/{report_id}/accept",
+        "POST /api/v1/contracts/{contract_id}/reports/{report_id}/query",
+        "POST /api/v1/contracts/{contract_id}/payments",
+        "POST /contracts/{contract_id}/reports/{report_id}/accept",
+        "POST /contracts/{contract_id}/reports/{report_id}/query",
+        "POST /contracts/{contract_id}/payments",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officer=OK,
+    ),
+    # Signals across contracts: policy officers, each seeing their own municipality's.
+    *rule("GET /signals", everyone=DENIED, anonymous=LOGIN, officers=OK),
     # People and roles: an organisation's admin, for the people of that organisation only.
     *rule(
         "GET /admin/users",
@@ -497,7 +536,11 @@ TABLE: list[Row] = [
     # API clients: a token only for a client's id and secret (no session or person's token
     # buys one), and the routes for clients answer only to a client's token.
     *rule("POST /oauth/token", everyone=BAD_CREDENTIALS),
-    *rule("GET /api/v1/auditor/whoami", everyone=LOGIN),
+    *rule(
+        "GET /api/v1/auditor/whoami",
+        "GET /api/v1/auditor/contracts/{contract_id}/results",
+        everyone=LOGIN,
+    ),
     # Signed checkpoints and the key that signs them are public, so anyone can keep them.
     *rule("GET /api/v1/audit/checkpoint", "GET /api/v1/audit/public-key", everyone=OK),
     # OCDS is open data: the same public feed for anyone, signed in or not (a token, if sent,

@@ -52,6 +52,11 @@ class Action(StrEnum):
     evaluation_read_scores = "evaluation.read_scores"
     evaluation_chair = "evaluation.chair"
     evaluation_report = "evaluation.report"
+    report_read = "report.read"
+    report_submit = "report.submit"
+    report_review = "report.review"
+    payment_record = "payment.record"
+    signal_read = "signal.read"
     evaluation_list_own = "evaluation.list_own"  # one's own committee seats (a menu item)
 
 
@@ -87,6 +92,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.committee_manage,
             *_MEMBER_ACTIONS,
             Action.evaluation_report,
+            Action.report_read,
+            Action.report_review,
+            Action.payment_record,
+            Action.signal_read,
             Action.evaluation_list_own,
         }
     ),
@@ -105,6 +114,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.proposal_read,
             Action.award_read,
             Action.objection_lodge,
+            Action.report_read,
+            Action.report_submit,
         }
     ),
     Role.evaluator: frozenset(
@@ -126,6 +137,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.committee_read,
             Action.evaluation_read_scores,
             Action.evaluation_report,
+            Action.report_read,
         }
     ),
     Role.admin: frozenset({Action.challenge_read, Action.user_manage, Action.api_client_manage}),
@@ -144,6 +156,7 @@ _ROLE_ACTIONS = frozenset(
         Action.coalition_read,
         Action.user_manage,
         Action.audit_read,
+        Action.signal_read,
         Action.evaluation_list_own,
         Action.api_client_manage,
     }
@@ -314,6 +327,32 @@ def _proposal_seat_rule(
     return False
 
 
+# --- a running contract: the owning municipality on one side, the coalition's parties on the
+# other. Reports are between them; the public reads the accepted results and the payments.
+
+
+@dataclass(frozen=True)
+class ContractSides:
+    """Who stands where on a contract: the services read the facts, the rule below decides."""
+
+    owner_organisation_id: int
+    lead_organisation_id: int | None
+    party_organisation_ids: frozenset[int]
+
+
+def _contract_rule(user: User, action: Action, sides: ContractSides) -> bool:
+    owner = user.organisation_id == sides.owner_organisation_id
+    if action == Action.report_submit:
+        return user.organisation_id == sides.lead_organisation_id
+    if action == Action.report_read:
+        if user.role == Role.provider_member:
+            return user.organisation_id in sides.party_organisation_ids
+        return owner
+    if action in (Action.report_review, Action.payment_record, Action.signal_read):
+        return owner
+    return False
+
+
 def can(user: User | None, action: Action, obj: Any = None, now: datetime | None = None) -> bool:
     """Role grants the action; the object rules then narrow it (sealing needs `now`)."""
     granted = ROLE_PERMISSIONS.get(user.role, frozenset()) if user and user.role else frozenset()
@@ -325,6 +364,8 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return user is not None and _seat_rule(user, action, obj, now)
     if isinstance(obj, ProposalSeat):
         return user is not None and _proposal_seat_rule(user, action, obj, now)
+    if isinstance(obj, ContractSides):
+        return user is not None and _contract_rule(user, action, obj)
     if isinstance(obj, User) and action == Action.user_manage:
         # Own organisation only, and never one's own role: no admin locks themselves out.
         same_organisation = user is not None and obj.organisation_id == user.organisation_id

@@ -7,6 +7,7 @@ from app.auth.deps import PUBLIC_PAGES, WebCtx
 from app.challenges.views import _int, _query_without
 from app.contracts import search
 from app.db import Id
+from app.results.views import contract_page
 from app.routing import CommittingRoute
 from app.web import render
 
@@ -37,9 +38,5 @@ async def contract_list(request: Request, ctx: WebCtx) -> Response:
 
 @public_router.get("/contracts/{contract_id}")
 async def contract_detail(request: Request, ctx: WebCtx, contract_id: Id) -> Response:
-    contract = await search.get_contract(ctx, contract_id)
-    return render(
-        request,
-        "contracts/detail.html",
-        {"contract": contract, "schedule": contract.fixed_schedule()},
-    )
+    """The contract with its results, reports and payments (app/results/views.py)."""
+    return await contract_page(request, ctx, contract_id)

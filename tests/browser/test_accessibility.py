@@ -110,6 +110,28 @@ def contract_page(page) -> None:
     assert page.locator("table caption").count() >= 4
 
 
+def contract_of(coalition: str, invalid: bool = False) -> Callable:
+    """A running contract by its coalition, every table unfolded: the officer's payment form and
+    report table, or the lead's report form (sent back with its errors when `invalid`). The demo
+    holds no reports yet, so a version's accept and query forms are not among these pages."""
+
+    def go(page) -> None:
+        page.goto("/contracts")
+        card = page.locator("#results .card").filter(has_text=coalition)
+        assert card.count() == 1, f"no contract of {coalition} in the list"
+        page.goto(card.locator("h3 a").get_attribute("href"))
+        if invalid:
+            page.locator('input[name^="value-"]').first.fill("veel")
+            with page.expect_navigation() as navigation:
+                page.click('form[action$="/reports"] button[type=submit]')
+            assert navigation.value.status == 422
+            assert page.locator("#error-summary").count() == 1
+        page.eval_on_selector_all("details", "all => all.forEach(d => { d.open = true; })")
+        assert page.locator("svg[role=img]").count() >= 1
+
+    return go
+
+
 def award_page(page) -> None:
     """Debt help's award decision in its standstill, with the runner-up's open objection."""
     open_by_status("closed", "Schuldhulp")(page)
@@ -243,6 +265,19 @@ CASES = [
     Case("contracts", goto("/contracts"), phone_too=True),
     Case("contract", contract_page, phone_too=True),
     Case("detail-contracted", open_by_status("closed", "Wijkcoaches"), phone_too=True),
+    Case("contract-officer", contract_of("Vrijwillig aan het werk"), user=OFFICER, phone_too=True),
+    Case(
+        "contract-lead",
+        contract_of("Vrijwillig aan het werk"),
+        user="lisa@werkplaatsvooruit.nl",
+        phone_too=True,
+    ),
+    Case(
+        "contract-lead-invalid",
+        contract_of("Vrijwillig aan het werk", invalid=True),
+        user="lisa@werkplaatsvooruit.nl",
+    ),
+    Case("signals", goto("/signals"), user=OFFICER, phone_too=True),
     Case("award-officer", award_page, user="werk@voorbeeldstad.nl", phone_too=True),
     Case("award-bidder", award_page, user="lisa@werkplaatsvooruit.nl", phone_too=True),
     Case("evaluation-tasks", evaluation_page("detentie"), user=AMRANI, phone_too=True),

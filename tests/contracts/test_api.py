@@ -141,7 +141,9 @@ async def test_the_pages_show_the_contract_in_dutch(client, contracted):
     assert "Partijen en verdeling van het budget" in text
     assert "Penvoerder" in text or "penvoerder" in text
     assert "<caption>" in text and 'scope="col"' in text
-    assert len(re.findall(r"<caption", text)) == 4  # parties, indicators, its periods, payments
+    # Parties, indicators, its periods, the fixed payments; the accepted values of the one
+    # indicator and the payments due, paid and open (app/results).
+    assert len(re.findall(r"<caption", text)) == 6
 
 
 async def test_the_challenge_page_links_to_its_contract(client, contracted):
