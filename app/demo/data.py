@@ -615,7 +615,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
 
     await _coalitions(db, users, created, now, store)
     await _contracts(db, users, created)
-    await load_results(db, users, created, now)
+    await load_results(db, users, created, now, store)
     await load_evaluations(db, users, created, now)
     await _debt_help_award(db, users, created, now)
 

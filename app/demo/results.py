@@ -7,6 +7,7 @@ periods accepted, the second reported late, one paid), "Eén gezin, één coach"
 paid yet). Values are shares of each indicator's committed improvement, so the statuses read on
 track, at risk and off track whatever targets the coalitions committed to."""
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -15,10 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.challenges.models import Challenge
 from app.clock import AMSTERDAM
+from app.config import get_settings
 from app.context import Context
 from app.contracts import search
 from app.contracts.models import Contract, ContractIndicator
 from app.contracts.periods import REPORT_DUE_DAYS
+from app.demo.pdf import one_page_pdf
+from app.documents.store import LocalDocumentStore
 from app.organisations.models import User
 from app.results import service
 from app.results.models import ResultReport, SignalTheme
@@ -99,6 +103,20 @@ class Running:
             ),
         )
 
+    async def evidence(self, store: LocalDocumentStore, report: ResultReport, name: str) -> None:
+        """The lead adds a one-page PDF to a version, an hour after submitting it."""
+        ctx = self.ctx(self.lead, report.submitted_at.astimezone(AMSTERDAM).date(), 11)
+        await service.add_evidence(
+            ctx,
+            store,
+            self.contract.id,
+            report.id,
+            name,
+            io.BytesIO(one_page_pdf(name.removesuffix(".pdf"))),
+            get_settings().max_upload_bytes,
+        )
+        self.db.expire(report, ["evidence"])  # read again with the next version (see query)
+
     async def accept(self, report: ResultReport, days_later: int) -> None:
         day = report.submitted_at.astimezone(AMSTERDAM).date() + timedelta(days=days_later)
         await service.accept_report(self.ctx(self.officer, day, 14), self.contract.id, report.id)
@@ -140,15 +158,19 @@ async def _running(
 
 
 async def load_results(
-    db: AsyncSession, users: dict[str, User], created: list, now: datetime
+    db: AsyncSession,
+    users: dict[str, User],
+    created: list,
+    now: datetime,
+    store: LocalDocumentStore,
 ) -> None:
     """Reports, questions, signals and payments on the running contracts, all in the past."""
-    await _volunteering(await _running(db, users, created, VOLUNTEERING, now))
+    await _volunteering(await _running(db, users, created, VOLUNTEERING, now), store)
     await _sport(await _running(db, users, created, SPORT, now))
     await _coaches(await _running(db, users, created, COACHES, now))
 
 
-async def _volunteering(c: Running) -> None:
+async def _volunteering(c: Running, store: LocalDocumentStore) -> None:
     """The good performer: ahead of the line every quarter; a question on the third quarter."""
     first = await c.submit(
         1,
@@ -187,6 +209,7 @@ async def _volunteering(c: Running) -> None:
         "Opnieuw een goed kwartaal: de uitstroom naar betaald werk ligt voor op schema.",
         signals=(rules,),
     )
+    await c.evidence(store, third, "Overzicht uitstroom derde kwartaal.pdf")
     await c.query(
         third,
         3,

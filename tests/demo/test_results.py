@@ -105,6 +105,10 @@ async def test_a_queried_report_has_two_versions_and_the_answer(demo):
     assert [v.version for v in third.versions] == [2, 1]
     assert [v.status for v in third.versions] == [ReportStatus.accepted, ReportStatus.superseded]
     (query,) = third.versions[1].queries
+    # The evidence added to the first version goes with the answer.
+    assert [e.filename for e in third.versions[0].evidence] == [
+        "Overzicht uitstroom derde kwartaal.pdf"
+    ]
     assert query.question and query.answer and query.asked_at < query.answered_at < NOW
 
 
