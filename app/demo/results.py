@@ -115,7 +115,6 @@ class Running:
             io.BytesIO(one_page_pdf(name.removesuffix(".pdf"))),
             get_settings().max_upload_bytes,
         )
-        self.db.expire(report, ["evidence"])  # read again with the next version (see query)
 
     async def accept(self, report: ResultReport, days_later: int) -> None:
         day = report.submitted_at.astimezone(AMSTERDAM).date() + timedelta(days=days_later)
@@ -126,9 +125,6 @@ class Running:
         await service.query_report(
             self.ctx(self.officer, day, 15), self.contract.id, report.id, QueryIn(question=question)
         )
-        # One session for the whole demo: the version's queries were loaded before this one was
-        # added, so have them read again when the lead answers (a request would start afresh).
-        self.db.expire(report, ["queries"])
 
     async def pay(self, number: int, day: date) -> None:
         """What is due for payment period `number` on that day, paid in full."""
