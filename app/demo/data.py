@@ -24,6 +24,7 @@ from app.contracts import service as contracts
 from app.contracts.schemas import ContractTerms
 from app.demo.evaluation import debt_help_award, load_evaluations
 from app.demo.pdf import one_page_pdf
+from app.demo.results import load_results
 from app.documents.store import LocalDocumentStore
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 from app.proposals import opening as openings
@@ -614,6 +615,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
 
     await _coalitions(db, users, created, now, store)
     await _contracts(db, users, created)
+    await load_results(db, users, created, now, store)
     await load_evaluations(db, users, created, now)
     await _debt_help_award(db, users, created, now)
 

@@ -21,9 +21,9 @@ Two officers accepting (or two leads submitting) at the same moment: one wins, t
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -435,6 +435,7 @@ async def query_report(
         report_id=report.id, question=data.question, asked_at=ctx.now, asked_by_id=ctx.user_id
     )
     ctx.db.add(query)
+    _held(report, "queries", query)
     await ctx.db.flush()
     await ctx.record(
         "report.queried",
@@ -446,6 +447,13 @@ async def query_report(
         question=data.question,
     )
     return report
+
+
+def _held(report: ResultReport, name: str, row: Any) -> None:
+    """A new question or document also joins the report's own list where this session holds
+    it loaded (a session reads a report's lists once), so the next version sees it."""
+    if name not in inspect(report).unloaded:
+        getattr(report, name).append(row)
 
 
 def version_in(found: ContractReports, report_id: int) -> ResultReport:
@@ -493,6 +501,7 @@ async def add_evidence(
     )
     evidence.document = document
     ctx.db.add(evidence)
+    _held(report, "evidence", evidence)
     await ctx.db.flush()
     await ctx.record(
         "report.evidence_added",

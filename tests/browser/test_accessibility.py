@@ -112,8 +112,9 @@ def contract_page(page) -> None:
 
 def contract_of(coalition: str, invalid: bool = False) -> Callable:
     """A running contract by its coalition, every table unfolded: the officer's payment form and
-    report table, or the lead's report form (sent back with its errors when `invalid`). The demo
-    holds no reports yet, so a version's accept and query forms are not among these pages."""
+    report table, or the lead's report form (sent back with its errors when `invalid`). Every demo
+    report is decided, so a version's accept and query forms are not among these pages (the
+    results journey checks them); the coaches' lead has an overdue period, so the report form."""
 
     def go(page) -> None:
         page.goto("/contracts")
@@ -268,14 +269,14 @@ CASES = [
     Case("contract-officer", contract_of("Vrijwillig aan het werk"), user=OFFICER, phone_too=True),
     Case(
         "contract-lead",
-        contract_of("Vrijwillig aan het werk"),
-        user="lisa@werkplaatsvooruit.nl",
+        contract_of("Eén gezin, één coach"),
+        user="anna@welzijnvoorbeeldstad.nl",
         phone_too=True,
     ),
     Case(
         "contract-lead-invalid",
-        contract_of("Vrijwillig aan het werk", invalid=True),
-        user="lisa@werkplaatsvooruit.nl",
+        contract_of("Eén gezin, één coach", invalid=True),
+        user="anna@welzijnvoorbeeldstad.nl",
     ),
     Case("signals", goto("/signals"), user=OFFICER, phone_too=True),
     Case("award-officer", award_page, user="werk@voorbeeldstad.nl", phone_too=True),

@@ -3,8 +3,10 @@ a running demo contract reports on its first open period (a value and people per
 signal), the policy officer accepts it, the public chart gains its point, the officer records a
 payment and reads the signal on the signals page; axe finds nothing on the pages along the way.
 
-Elements are found by ids, names and form actions, never by their (translated) text. The demo
-holds no reports yet (another step adds them), so this journey starts from none.
+Elements are found by ids, names and form actions, never by their (translated) text. The demo's
+poor performer, "Eén gezin, één coach", has its first period overdue, its second accepted and
+nothing paid (app/demo/results.py), so its lead has a period to report on and its first payment
+period is open.
 """
 
 from collections.abc import Iterator
@@ -16,8 +18,8 @@ from tests.browser.test_accessibility import AXE_OPTIONS, describe
 
 pytestmark = pytest.mark.browser
 
-LEAD = "lisa@werkplaatsvooruit.nl"  # leads "Vrijwillig aan het werk", running since months
-COALITION = "Vrijwillig aan het werk"
+LEAD = "anna@welzijnvoorbeeldstad.nl"  # leads "Eén gezin, één coach", running since months
+COALITION = "Eén gezin, één coach"
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +66,9 @@ def test_report_accept_chart_and_payment(journey: Pages, axe_source: str) -> Non
         field.fill(str(40 + index))
     for field in form.locator('input[name^="people-"]').all():
         field.fill("3")
-    lead.fill("#f-narrative", "Drie deelnemers vonden betaald werk.")
+    lead.fill("#f-narrative", "Het overzicht van het eerste kwartaal, alsnog.")
     lead.select_option("#f-signal_theme-1", "between_stools")
-    lead.fill(
-        "#f-signal_text-1", "Vrijwilligers met een uitkering mogen minder uren dan ze willen."
-    )
+    lead.fill("#f-signal_text-1", "Huishoudens met schulden en jeugdhulp hebben nog twee plannen.")
     with lead.expect_navigation():
         form.locator("button[type=submit]").click()
     assert lead.url.endswith("#reports")
