@@ -103,3 +103,17 @@ async def test_a_form_row_without_a_number_is_ignored(client, make, row):
         client, "/challenges/new", {"title": "Meer ouders lezen voor", row: "Iets"}
     )
     assert response.status_code == 303, response.text
+
+
+async def test_a_budget_above_21_million_euros_is_stored_as_given(client, clock, officer_token):
+    """Money is 64-bit in the database: EUR 50 million (beyond a 32-bit count of cents, about
+    EUR 21 million) and a large outcome value are kept exactly, on PostgreSQL too."""
+    body = {**payload(clock), "budget_cents": 5_000_000_000}
+    body["indicators"][0]["outcome_value_cents"] = 3_000_000_000
+    created = await client.post("/api/v1/challenges", json=body, headers=bearer(officer_token))
+    assert created.status_code == 201, created.text
+    read = await client.get(
+        f"/api/v1/challenges/{created.json()['id']}", headers=bearer(officer_token)
+    )
+    assert read.json()["budget_cents"] == 5_000_000_000
+    assert read.json()["indicators"][0]["outcome_value_cents"] == 3_000_000_000

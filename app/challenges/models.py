@@ -4,7 +4,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
@@ -60,7 +70,7 @@ class Challenge(Base):
     target_group: Mapped[str] = mapped_column(Text, default="")
     target_group_size: Mapped[int | None] = mapped_column(Integer)
     context: Mapped[str] = mapped_column(Text, default="")
-    budget_cents: Mapped[int | None] = mapped_column(Integer)
+    budget_cents: Mapped[int | None] = mapped_column(BigInteger)
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     scale_min: Mapped[int] = mapped_column(Integer, default=0)
@@ -116,7 +126,7 @@ class Indicator(Base):
     target_value: Mapped[float | None] = mapped_column(Float)
     measurement_method: Mapped[str] = mapped_column(Text, default="")
     reporting_frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
-    outcome_value_cents: Mapped[int | None] = mapped_column(Integer)
+    outcome_value_cents: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Criterion(Base):

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -41,12 +42,12 @@ class Contract(Base):
     version: Mapped[int] = mapped_column(Integer)
     receipt_number: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64))
-    value_cents: Mapped[int] = mapped_column(Integer)
+    value_cents: Mapped[int] = mapped_column(BigInteger)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     status: Mapped[ContractStatus] = mapped_column(enum_column(ContractStatus), index=True)
     fixed_share_bp: Mapped[int] = mapped_column(Integer)
-    results_cap_cents: Mapped[int] = mapped_column(Integer)
+    results_cap_cents: Mapped[int] = mapped_column(BigInteger)
     payment_frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -94,7 +95,7 @@ class ContractParty(Base):
     kvk_number: Mapped[str | None] = mapped_column(String(20))
     lead: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(200), default="")
-    budget_cents: Mapped[int] = mapped_column(Integer)
+    budget_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 class ContractIndicator(Base):
