@@ -9,9 +9,10 @@ is due REPORT_DUE_DAYS calendar days after its period ends.
 """
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 # The values of app.challenges.models.Frequency (that module needs the database layer).
 Frequency = Literal["monthly", "quarterly", "half_yearly", "yearly"]
@@ -56,3 +57,21 @@ def reporting_periods(
         )
         period_start = next_start
     return tuple(periods)
+
+
+def contract_periods(
+    start: date, end: date, frequencies: Iterable[str]
+) -> tuple[ReportingPeriod, ...]:
+    """A contract's reporting periods: those of its most frequent indicator (quarterly when it
+    has none). A report covers one of these periods."""
+    frequency = min(list(frequencies) or ["quarterly"], key=MONTHS.__getitem__)
+    return reporting_periods(start, end, frequency)  # type: ignore[arg-type]
+
+
+def own_period_in(own: Iterable[Any], period: ReportingPeriod) -> int | None:
+    """The number of the indicator's own period (of `own`: anything with `number` and `end`)
+    that ends within this report's period; an indicator reported less often has none in most."""
+    for one in own:
+        if period.start <= one.end <= period.end:
+            return one.number
+    return None

@@ -9,9 +9,11 @@ number, so they stay the same however often the feed is built. What a snapshot l
 (sealed bids, an award decision its reader may not see) is simply not published: the service
 decides that with permissions.py, this module never does.
 
-Implementation (result reports and payments) is an extension point: a snapshot's
-`implementation` holds ready-made `ImplementationEvent`s, each published as an `implementation`
-release carrying `contracts[].implementation` (metrics with observations, transactions).
+Implementation: a snapshot's `implementation` holds ready-made `ImplementationEvent`s (each
+accepted result report and each payment, made by app/ocds/implementation.py), each published as
+an `implementation` release carrying `contracts[].implementation` (metrics with observations,
+transactions). A payment's payee (the coalition's lead) is declared with the role `payee`, and
+the buyer is `payer` in every release from the first payment on.
 """
 
 from collections.abc import Iterable
@@ -258,6 +260,10 @@ def _release(
     parties: list[dict[str, Any]] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     ocid = publisher.ocid(process.challenge_id)
+    buyer_roles = ["buyer", "procuringEntity"]
+    paying = _paying_since(process)
+    if paying is not None and when >= paying:
+        buyer_roles.append("payer")
     release = {
         "ocid": ocid,
         "id": f"{ocid}-{key}",
@@ -265,11 +271,17 @@ def _release(
         "tag": tags,
         "initiationType": "tender",
         "language": "nl",
-        "parties": [_party(process.buyer, ["buyer", "procuringEntity"]), *parties],
+        "parties": [_party(process.buyer, buyer_roles), *parties],
         "buyer": _reference(process.buyer),
         **body,
     }
     return _compact(release)
+
+
+def _paying_since(process: ProcessSnapshot) -> datetime | None:
+    """When the first payment was published: the buyer is also `payer` from then on (roles
+    replace each other when merged, so each later release names it too)."""
+    return min((e.date for e in process.implementation if e.payee is not None), default=None)
 
 
 def _amendment_entry(
@@ -464,6 +476,10 @@ def releases(publisher: Publisher, process: ProcessSnapshot) -> list[dict[str, A
     if contract is not None:
         out.append(_contract_release(publisher, process, contract))
         for event in sorted(process.implementation, key=lambda e: (e.date, e.key)):
+            payee = []
+            if event.payee is not None:
+                roles = _bidder_roles(event.payee, contract.lead_organisation_id, "supplier")
+                payee.append(_party(event.payee, [*roles, "payee"]))
             out.append(
                 _release(
                     publisher,
@@ -475,10 +491,12 @@ def releases(publisher: Publisher, process: ProcessSnapshot) -> list[dict[str, A
                         "contracts": [
                             {
                                 "id": str(contract.contract_id),
+                                "awardID": _award_id(contract),
                                 "implementation": event.implementation,
                             }
                         ]
                     },
+                    payee,
                 )
             )
     if process.status == "cancelled" and process.cancelled_at is not None:
@@ -525,10 +543,16 @@ def _closing(process: ProcessSnapshot, states: list[dict[str, Any]], reason: str
     return f"{description}\n\nEnded: {reason}" if reason else description
 
 
+def _award_id(contract: ContractSnapshot) -> str:
+    """The award a contract comes from: its decision, or one of its own for a contract made
+    without one (every contract in a release names its award)."""
+    return str(contract.decision_id) if contract.decision_id else f"c{contract.contract_id}"
+
+
 def _contract_release(
     publisher: Publisher, process: ProcessSnapshot, contract: ContractSnapshot
 ) -> dict[str, Any]:
-    award_id = str(contract.decision_id) if contract.decision_id else f"c{contract.contract_id}"
+    award_id = _award_id(contract)
     suppliers = [_reference(p) for p in contract.parties]
     period = _period(contract.period_start, contract.period_end)
     return _release(

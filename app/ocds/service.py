@@ -33,11 +33,15 @@ from app.coalitions.models import Coalition, CoalitionMember, MemberStatus
 from app.config import Settings
 from app.context import Context
 from app.contracts.models import Contract, ContractIndicator, ContractParty
+from app.contracts.models import ReportingPeriod as ReportingPeriodRow
+from app.contracts.periods import contract_periods, own_period_in
 from app.errors import NotFound, ValidationFailed
 from app.i18n import Lazy
 from app.ocds import releases as mapping
+from app.ocds.implementation import implementation_events
 from app.ocds.records import compile_release
 from app.ocds.snapshots import (
+    AcceptedReport,
     AmendmentSnapshot,
     AwardSnapshot,
     BidSnapshot,
@@ -45,14 +49,21 @@ from app.ocds.snapshots import (
     ContractSnapshot,
     CriterionSnapshot,
     EnquirySnapshot,
+    ImplementationEvent,
     IndicatorSnapshot,
+    ObservedValue,
     Party,
+    PaymentSnapshot,
     ProcessSnapshot,
     Publisher,
 )
 from app.proposals.models import ProposalOpening
+from app.results.models import ContractPayment, ReportStatus, ReportValue, ResultReport
+from app.results.privacy import Reader, shown_count, suppressed
 
 DEFAULT_LIMIT = 100
+# The feed is open data: counts of people as the public reads them (app/results/privacy.py).
+PUBLIC: Reader = "public"
 MAX_LIMIT = 1000
 
 
@@ -117,6 +128,17 @@ def _changed_since(since: datetime, now: datetime):
             or_(AwardDecision.decided_at >= since, AwardDecision.withdrawn_at >= since),
         ),
         exists().where(Contract.challenge_id == on, Contract.created_at >= since),
+        exists().where(
+            Contract.challenge_id == on,
+            ResultReport.contract_id == Contract.id,
+            ResultReport.status == ReportStatus.accepted,
+            ResultReport.decided_at >= since,
+        ),
+        exists().where(
+            Contract.challenge_id == on,
+            ContractPayment.contract_id == Contract.id,
+            ContractPayment.recorded_at >= since,
+        ),
     )
 
 
@@ -194,6 +216,92 @@ def _award(decision: AwardDecision) -> AwardSnapshot:
     )
 
 
+async def _accepted(ctx: Context, contract_ids: list[int]) -> dict[int, list[Any]]:
+    """The values of the contracts' accepted reports, one row each (with its report's id,
+    period and acceptance), grouped by contract, in report order."""
+    query = (
+        select(
+            ResultReport.id.label("report_id"),
+            ResultReport.contract_id,
+            ResultReport.period,
+            ResultReport.decided_at,
+            ResultReport.submitted_at,
+            ReportValue.contract_indicator_id,
+            ReportValue.value,
+            ReportValue.people,
+        )
+        .join(ReportValue, ReportValue.report_id == ResultReport.id)
+        .where(
+            ResultReport.contract_id.in_(contract_ids),
+            ResultReport.status == ReportStatus.accepted,
+        )
+        .order_by(ResultReport.id, ReportValue.position)
+    )
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in await ctx.db.execute(query):
+        grouped[row.contract_id].append(row)
+    return grouped
+
+
+async def _own_periods(ctx: Context, contract_ids: list[int]) -> dict[int, list[Any]]:
+    """Every contract indicator's own reporting periods, grouped by the indicator's id."""
+    table = ReportingPeriodRow.__table__
+    query = (
+        select(table)
+        .join(ContractIndicator, ContractIndicator.id == table.c.contract_indicator_id)
+        .where(ContractIndicator.contract_id.in_(contract_ids))
+        .order_by(table.c.number)
+    )
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in await ctx.db.execute(query):
+        grouped[row.contract_indicator_id].append(row)
+    return grouped
+
+
+def _reports(
+    contract: Any, indicators: list[Any], own: dict[int, list[Any]], values: list[Any]
+) -> tuple[AcceptedReport, ...]:
+    """The accepted reports with each value on its indicator's own period, as
+    app/results/service.accepted_values places it; counts of people as the public sees them,
+    and no value where the count is suppressed (privacy.py: nothing derived from it either)."""
+    periods = contract_periods(
+        contract.period_start,
+        contract.period_end,
+        [i.reporting_frequency.value for i in indicators],
+    )
+    by_id = {i.id: i for i in indicators}
+    reports: dict[int, tuple[Any, list[ObservedValue]]] = {}
+    for row in values:
+        observed = reports.setdefault(row.report_id, (row, []))[1]
+        indicator = by_id.get(row.contract_indicator_id)
+        if indicator is None or not 1 <= row.period <= len(periods):
+            continue
+        own_periods = own.get(indicator.id, [])
+        number = own_period_in(own_periods, periods[row.period - 1])
+        if number is None:
+            continue
+        period = next(p for p in own_periods if p.number == number)
+        observed.append(
+            ObservedValue(
+                indicator_position=indicator.position,
+                period=number,
+                start=period.start,
+                end=period.end,
+                value=None if suppressed(row.people, PUBLIC) else row.value,
+                people=shown_count(row.people, PUBLIC),
+            )
+        )
+    return tuple(
+        AcceptedReport(
+            report_id=report_id,
+            period=first.period,
+            accepted_at=first.decided_at or first.submitted_at,
+            values=tuple(observed),
+        )
+        for report_id, (first, observed) in reports.items()
+    )
+
+
 def _contract(contract: Any, parties: list[Any], indicators: list[Any], decision_id: int | None):
     lead = next((p for p in parties if p.lead), parties[0])
     return ContractSnapshot(
@@ -266,6 +374,9 @@ async def snapshots(ctx: Context, ids: list[int]) -> list[ProcessSnapshot]:
     promised = await _rows(
         ctx, ContractIndicator, "contract_id", contract_ids, order=ContractIndicator.position
     )
+    accepted = await _accepted(ctx, contract_ids)
+    own = await _own_periods(ctx, contract_ids)
+    paid = await _rows(ctx, ContractPayment, "contract_id", contract_ids, order=ContractPayment.id)
     bids = await _bids(ctx, challenges)
     out = []
     for challenge in challenges:
@@ -277,13 +388,27 @@ async def snapshots(ctx: Context, ids: list[int]) -> list[ProcessSnapshot]:
             (d.id for d in decisions[challenge.id] if d.status == DecisionStatus.contracted), None
         )
         contract = contracts.get(challenge.id)
+        buyer = _party(challenge.organisation)
+        made = None
+        implementation: tuple[ImplementationEvent, ...] = ()
+        if contract is not None:
+            made = _contract(contract, parties[contract.id], promised[contract.id], contracted)
+            implementation = implementation_events(
+                buyer,
+                made,
+                _reports(contract, promised[contract.id], own, accepted[contract.id]),
+                tuple(
+                    PaymentSnapshot(p.id, p.period, p.amount_cents, p.paid_on, p.recorded_at)
+                    for p in paid[contract.id]
+                ),
+            )
         out.append(
             ProcessSnapshot(
                 challenge_id=challenge.id,
                 title=challenge.title,
                 summary=challenge.summary,
                 desired_result=challenge.desired_result,
-                buyer=_party(challenge.organisation),
+                buyer=buyer,
                 status=challenge.status.value,
                 published_at=challenge.published_at,
                 budget_cents=challenge.budget_cents,
@@ -318,15 +443,12 @@ async def snapshots(ctx: Context, ids: list[int]) -> list[ProcessSnapshot]:
                 ),
                 bids=bids.get(challenge.id),
                 awards=tuple(_award(d) for d in shown),
-                contract=(
-                    _contract(contract, parties[contract.id], promised[contract.id], contracted)
-                    if contract
-                    else None
-                ),
+                contract=made,
                 cancelled_at=challenge.cancelled_at,
                 cancel_reason=challenge.cancel_reason,
                 unsuccessful_at=challenge.unsuccessful_at,
                 unsuccessful_reason=challenge.unsuccessful_reason,
+                implementation=implementation,
             )
         )
     return out

@@ -126,13 +126,51 @@ class ContractSnapshot:
 
 
 @dataclass(frozen=True)
+class ObservedValue:
+    """An accepted value of one contract indicator for one of the indicator's own periods."""
+
+    indicator_position: int
+    period: int  # the indicator's own period number (app/contracts/periods.py)
+    start: date
+    end: date
+    # The accepted value, and the number of people as the public sees them: below five the
+    # count reads "<5" and the value, a figure about so small a group, is not there (None).
+    value: float | None
+    people: str
+
+
+@dataclass(frozen=True)
+class AcceptedReport:
+    """The accepted version of the report on one of the contract's reporting periods."""
+
+    report_id: int
+    period: int  # the contract's reporting period number
+    accepted_at: datetime
+    values: tuple[ObservedValue, ...]
+
+
+@dataclass(frozen=True)
+class PaymentSnapshot:
+    """A payment recorded on the contract, for one of its payment periods."""
+
+    payment_id: int
+    period: int
+    amount_cents: int
+    paid_on: date
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class ImplementationEvent:
-    """Extension point for results and payments: one implementation release with these
-    `contracts[].implementation` fields (`metrics`, `transactions`), made by their own module."""
+    """One implementation release with these `contracts[].implementation` fields (`metrics`,
+    `transactions`), made by app/ocds/implementation.py from an accepted report or a payment."""
 
     key: str  # unique within the process, part of the release id
     date: datetime
     implementation: dict[str, Any]
+    # Who receives this event's transactions: declared among the parties with the role
+    # `payee`, and the buyer `payer` from then on.
+    payee: Party | None = None
 
 
 @dataclass(frozen=True)

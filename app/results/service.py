@@ -33,7 +33,7 @@ from app.clock import AMSTERDAM
 from app.context import Context
 from app.contracts import search
 from app.contracts.models import Contract, ContractIndicator
-from app.contracts.periods import MONTHS, ReportingPeriod, reporting_periods
+from app.contracts.periods import ReportingPeriod, contract_periods, own_period_in
 from app.documents.service import clean_filename, store_document
 from app.documents.store import LocalDocumentStore
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -90,17 +90,13 @@ def reader(ctx: Context, contract: Contract) -> Reader:
 
 def report_periods(contract: Contract) -> tuple[ReportingPeriod, ...]:
     """The contract's reporting periods: those of its most frequent indicator."""
-    frequencies = [i.reporting_frequency.value for i in contract.indicators] or ["quarterly"]
-    frequency = min(frequencies, key=MONTHS.__getitem__)
-    return reporting_periods(contract.period_start, contract.period_end, frequency)
+    frequencies = [i.reporting_frequency.value for i in contract.indicators]
+    return contract_periods(contract.period_start, contract.period_end, frequencies)
 
 
 def reported_in(indicator: ContractIndicator, period: ReportingPeriod) -> int | None:
     """The number of the indicator's own period that ends within this report's period."""
-    for own in indicator.periods:
-        if period.start <= own.end <= period.end:
-            return own.number
-    return None
+    return own_period_in(indicator.periods, period)
 
 
 def opens(period: ReportingPeriod) -> date:
