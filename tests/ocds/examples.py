@@ -1,9 +1,12 @@
 """A worked OCDS example: one challenge through publication, an amendment, a question, the
-opening, an award decision in standstill, and the contract."""
+opening, an award decision in standstill, the contract, and its results and payments."""
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
+from app.ocds.implementation import implementation_events
 from app.ocds.snapshots import (
+    AcceptedReport,
     AmendmentSnapshot,
     AwardSnapshot,
     BidSnapshot,
@@ -12,7 +15,9 @@ from app.ocds.snapshots import (
     CriterionSnapshot,
     EnquirySnapshot,
     IndicatorSnapshot,
+    ObservedValue,
     Party,
+    PaymentSnapshot,
     ProcessSnapshot,
     Publisher,
 )
@@ -107,3 +112,48 @@ CONTRACT = ContractSnapshot(
 
 def full() -> ProcessSnapshot:
     return process(bids=BIDS, awards=(AWARD,), contract=CONTRACT)
+
+
+# --- results and payments on the contract (two quarters reported, one paid) -----------------
+
+TWO_INDICATORS = replace(
+    CONTRACT,
+    indicators=(
+        *CONTRACT.indicators,
+        ContractIndicatorSnapshot(1, "Dagen tot een plan", "", 120.0, None, 80.0),
+    ),
+)
+
+
+def accepted(
+    report_id: int, period: int, when: datetime, *values: tuple[int, float | None, str]
+) -> AcceptedReport:
+    """A report on quarter `period` of the contract (from 1 June 2026), with (indicator
+    position, value, people as the public reads it) per value."""
+    start = date(2026, 6 + 3 * (period - 1), 1)
+    end = date(2026, 9 + 3 * (period - 1), 1) - timedelta(days=1)
+    return AcceptedReport(
+        report_id,
+        period,
+        when,
+        tuple(ObservedValue(p, period, start, end, v, people) for p, v, people in values),
+    )
+
+
+def later(days: int) -> datetime:
+    return at(31) + timedelta(days=days)
+
+
+REPORTS = (
+    accepted(17, 1, later(200), (0, 45.0, "45"), (1, None, "<5")),
+    accepted(21, 2, later(290), (0, 52.0, "52"), (1, 101.5, "12")),
+)
+PAYMENTS = (
+    PaymentSnapshot(4, 1, 31_250_01, date(2026, 10, 30), later(215)),
+    PaymentSnapshot(9, 2, 31_250_00, date(2027, 1, 20), later(300)),
+)
+
+
+def with_results(reports=REPORTS, payments=PAYMENTS) -> ProcessSnapshot:
+    events = implementation_events(BUYER, TWO_INDICATORS, reports, payments)
+    return process(bids=BIDS, awards=(AWARD,), contract=TWO_INDICATORS, implementation=events)

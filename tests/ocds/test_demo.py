@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from app.challenges.models import Challenge
 from app.config import Settings, get_settings
 from app.context import Context
+from app.contracts.models import Contract
 from app.demo.data import load_demo
 from app.ocds import service
 from app.ocds.records import compile_release
 from app.ocds.releases import record_package, release_package
 from app.ocds.schema import validate_record_package, validate_release_package
 from app.organisations.models import User
+from app.results.models import ContractPayment, ReportStatus, ReportValue, ResultReport
 from tests.conftest import NOW
 
 PUBLISHER = service.publisher_of(Settings(environment="test"))
@@ -58,7 +60,7 @@ async def test_every_demo_package_validates(demo, reader):
     releases = await _all(ctx)
     assert len({r["id"] for r in releases}) == len(releases)
     tags = {tag for r in releases for tag in r["tag"]}
-    assert {"tender", "tenderUpdate", "contract"} <= tags
+    assert {"tender", "tenderUpdate", "contract", "implementation"} <= tags
     # The demo's decision in its standstill is the municipality's until contracted.
     assert ("award" in tags) == (reader is not None)
     ocids = sorted({r["ocid"] for r in releases})
@@ -101,3 +103,41 @@ async def test_the_demo_contract_is_compiled_with_its_suppliers_and_metrics(demo
     roles = {p["id"]: p["roles"] for p in compiled["parties"]}
     assert all("supplier" in roles[s] for s in suppliers)
     assert sum("leadTenderer" in roles[s] for s in suppliers) == 1
+
+
+async def test_the_demo_results_and_payments_are_published_small_counts_as_less_than_five(demo):
+    db, _ = demo
+    ctx = Context(db=db, user=None, now=NOW)
+    releases = await _all(ctx, limit=50)
+    accepted = (
+        await db.execute(
+            select(ResultReport.id, ResultReport.contract_id, ReportValue.people)
+            .join(ReportValue, ReportValue.report_id == ResultReport.id)
+            .where(ResultReport.status == ReportStatus.accepted)
+        )
+    ).all()
+    payments = (await db.scalars(select(ContractPayment))).all()
+    published = {
+        r["id"].split("-implementation-")[1] for r in releases if "implementation" in r["tag"]
+    }
+    assert published == {f"report-{row.id}" for row in accepted} | {
+        f"payment-{p.id}" for p in payments
+    }
+    observations = [
+        o
+        for r in releases
+        for c in r.get("contracts", [])
+        for m in c.get("implementation", {}).get("metrics", [])
+        for o in m["observations"]
+    ]
+    small = [o for o in observations if o["dimensions"]["numberOfPeople"] == "<5"]
+    assert len(small) == sum(row.people < 5 for row in accepted) > 0
+    assert all("measure" not in o for o in small)
+    assert all(int(o["dimensions"]["numberOfPeople"]) >= 5 for o in observations if o not in small)
+    for contract in {row.contract_id for row in accepted}:
+        challenge = await db.scalar(select(Contract.challenge_id).where(Contract.id == contract))
+        record = await service.record(ctx, PUBLISHER, f"{PUBLISHER.ocid_prefix}-{challenge}")
+        (compiled,) = record.compiled["contracts"]
+        assert compiled["implementation"]["metrics"]
+        paid = sorted(str(p.id) for p in payments if p.contract_id == contract)
+        assert sorted(t["id"] for t in compiled["implementation"].get("transactions", [])) == paid
