@@ -40,6 +40,7 @@ PUBLIC = {
     "GET /api/v1/audit/checkpoint": "anyone keeps signed checkpoints",
     "GET /api/v1/ocds/releases": "OCDS open data: the release feed",
     "GET /api/v1/ocds/releases.jsonl": "OCDS open data: the bulk download",
+    "GET /api/v1/ocds/releases.zip": "OCDS open data: the bulk download, zipped",
     "GET /api/v1/ocds/records/{ocid}": "OCDS open data: one process's record",
     "GET /api/v1/audit/public-key": "anyone checks them",
     "GET /login": "signing in",

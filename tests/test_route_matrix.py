@@ -548,6 +548,7 @@ TABLE: list[Row] = [
     *rule(
         "GET /api/v1/ocds/releases",
         "GET /api/v1/ocds/releases.jsonl",
+        "GET /api/v1/ocds/releases.zip",
         "GET /api/v1/ocds/records/{ocid}",
         everyone=OK,
     ),

@@ -1,5 +1,6 @@
 """OCDS 1.1 open data under /api/v1/ocds: release packages paged by a cursor, a record package
-per process with its compiled release, and every release as JSON Lines.
+per process with its compiled release, and every release as JSON Lines or as one release
+package in a zip file.
 
 Public, with or without a token. OCDS is open data: what it holds is what the challenge and
 contract pages already show anyone, so the feed answers without a token, and a program that
@@ -25,7 +26,8 @@ from app.auth.deps import Now, PlatformClock, api_context
 from app.context import Context
 from app.db import DbSession
 from app.ocds import service
-from app.ocds.releases import moment, record_package, release_package
+from app.ocds.bulk import PACKAGE_TAIL, ZipStream, package_head
+from app.ocds.releases import moment, package_meta, record_package, release_package
 from app.routing import CommittingRoute
 
 # Public: open data (see the module docstring); a token, if sent, is checked.
@@ -33,6 +35,8 @@ public_router = APIRouter(prefix="/api/v1/ocds", route_class=CommittingRoute, ta
 
 SCOPE = "ocds:read"
 JSON_LINES = "application/x-ndjson"
+ZIP = "application/zip"
+BULK_FILE = "releases.json"  # the one file in releases.zip: a release package
 CHUNK_LINES = 200  # releases per chunk sent: fewer, larger writes
 
 
@@ -203,26 +207,77 @@ async def list_releases(
 async def download_releases(request: Request, ctx: Reader, since: Since = None):
     """For open-data portals: the whole feed in one download, read from the database a page at
     a time while it is sent, so memory stays flat however many releases there are."""
+    batches = _every_release(request, ctx, _aware(since))
+
+    async def lines() -> AsyncIterator[bytes]:
+        async for chunk in batches:
+            yield ("\n".join(chunk) + "\n").encode()
+
+    return StreamingResponse(lines(), media_type=JSON_LINES)
+
+
+@public_router.get(
+    "/releases.zip",
+    response_class=StreamingResponse,
+    summary="Every release in one release package, zipped",
+    responses={
+        200: {
+            "description": (
+                "A zip archive (ZIP64, deflated) holding one file, `releases.json`: a release "
+                "package with every release; streamed"
+            ),
+            "content": {ZIP: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **TOKEN_RESPONSES,
+    },
+    openapi_extra=SECURITY,
+)
+async def download_zip(request: Request, ctx: Reader, since: Since = None):
+    """For open-data portals that harvest OCDS files: the whole feed as one release package,
+    the form OCDS tools read, zipped while it is sent (memory stays flat, as for JSON Lines)."""
+    publisher = service.publisher_of(_settings(request))
+    since = _aware(since)
+    here = _url(request, "/api/v1/ocds/releases.zip", since=moment(since) if since else None)
+    head = package_head(package_meta(publisher, ctx.now, here))
+    batches = _every_release(request, ctx, since)
+    now = ctx.now
+
+    async def archive() -> AsyncIterator[bytes]:
+        zipped = ZipStream(BULK_FILE, now)
+        yield zipped.write(head)
+        separator = b""
+        async for chunk in batches:
+            data = zipped.write(separator + ",".join(chunk).encode())
+            separator = b","
+            if data:
+                yield data
+        yield zipped.write(PACKAGE_TAIL) + zipped.close()
+
+    disposition = {"Content-Disposition": 'attachment; filename="releases.zip"'}
+    return StreamingResponse(archive(), media_type=ZIP, headers=disposition)
+
+
+def _every_release(request: Request, ctx: Context, since: datetime | None):
+    """Every release of the feed as JSON texts, CHUNK_LINES at a time, read while they are
+    sent in a session of its own (the request's is closed once the endpoint has returned)."""
     publisher = service.publisher_of(_settings(request))
     state = request.app.state
     maker = getattr(state, "read_sessionmaker", None) or state.sessionmaker
-    since = _aware(since)
     now, clock = ctx.now, ctx.clock
 
-    async def lines() -> AsyncIterator[bytes]:
-        # Its own session: the request's is closed once the endpoint has returned.
+    async def batches() -> AsyncIterator[list[str]]:
         async with maker() as db:
             reader = Context(db=db, user=None, now=now, clock=clock)
             chunk: list[str] = []
             async for release in service.every_release(reader, publisher, since):
                 chunk.append(_dumps(release))
                 if len(chunk) == CHUNK_LINES:
-                    yield ("\n".join(chunk) + "\n").encode()
+                    yield chunk
                     chunk = []
             if chunk:
-                yield ("\n".join(chunk) + "\n").encode()
+                yield chunk
 
-    return StreamingResponse(lines(), media_type=JSON_LINES)
+    return batches()
 
 
 def _dumps(value: Any) -> str:

@@ -600,7 +600,7 @@ def _position(indicator: ContractIndicatorSnapshot) -> int:
 # --- packages --------------------------------------------------------------------------------
 
 
-def _package_meta(publisher: Publisher, published: datetime, uri: str) -> dict[str, Any]:
+def package_meta(publisher: Publisher, published: datetime, uri: str) -> dict[str, Any]:
     return _compact(
         {
             "uri": uri,
@@ -621,7 +621,7 @@ def release_package(
     uri: str,
     next_uri: str | None = None,
 ) -> dict[str, Any]:
-    package = _package_meta(publisher, published, uri)
+    package = package_meta(publisher, published, uri)
     package["releases"] = releases_
     if next_uri:
         package["links"] = {"next": next_uri}
@@ -636,6 +636,6 @@ def record_package(
     published: datetime,
     uri: str,
 ) -> dict[str, Any]:
-    package = _package_meta(publisher, published, uri)
+    package = package_meta(publisher, published, uri)
     package["records"] = [{"ocid": ocid, "releases": releases_, "compiledRelease": compiled}]
     return package

@@ -1,7 +1,9 @@
 """Sealed until the deadline, in the OCDS feed too: no bid, no count of bids, no coalition or
 member name, for any caller and any endpoint (the spirit of tests/proposals/test_sealing.py)."""
 
+import io
 import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -17,8 +19,17 @@ def ocds_urls(challenge_id: int) -> list[str]:
         "/api/v1/ocds/releases",
         "/api/v1/ocds/releases?limit=1",
         "/api/v1/ocds/releases.jsonl",
+        "/api/v1/ocds/releases.zip",
         f"/api/v1/ocds/records/ocds-xxxxxx-{challenge_id}",
     ]
+
+
+def text_of(response) -> str:
+    """The answer as text; the zipped download unpacked first."""
+    if response.headers["content-type"] == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return archive.read("releases.json").decode()
+    return response.text
 
 
 async def client_token(client, make) -> str:
@@ -54,7 +65,7 @@ async def test_the_feed_reveals_nothing_of_a_sealed_proposal(client, make, seale
     for url in ocds_urls(challenge.id):
         response = await client.get(url, headers=headers(tokens[who]))
         assert response.status_code == 200, (url, response.text)
-        text = response.text
+        text = text_of(response)
         for secret in hidden:
             assert secret not in text, (url, secret)
         assert '"bids"' not in text and "numberOfTenderers" not in text, url
@@ -69,7 +80,7 @@ async def test_after_the_deadline_the_public_still_sees_no_bidder(client, make, 
     clock.at = clock.at + timedelta(days=31)  # past the deadline, no award yet
     hidden = await secrets(make, coalition)
     for url in ocds_urls(challenge.id):
-        text = (await client.get(url)).text
+        text = text_of(await client.get(url))
         assert all(secret not in text for secret in hidden), url
         assert '"bids"' not in text and "numberOfTenderers" not in text
     assert json.loads((await client.get(ocds_urls(challenge.id)[0])).text)["releases"]
