@@ -12,6 +12,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 # The values of app.challenges.models.Frequency (that module needs the database layer).
@@ -65,13 +66,17 @@ def contract_periods(
     """A contract's reporting periods: those of its most frequent indicator (quarterly when it
     has none). A report covers one of these periods."""
     frequency = min(list(frequencies) or ["quarterly"], key=MONTHS.__getitem__)
-    return reporting_periods(start, end, frequency)  # type: ignore[arg-type]
+    return _periods(start, end, frequency)
 
 
-def own_period_in(own: Iterable[Any], period: ReportingPeriod) -> int | None:
-    """The number of the indicator's own period (of `own`: anything with `number` and `end`)
-    that ends within this report's period; an indicator reported less often has none in most."""
+# Many contracts share their dates (the OCDS download reads thousands): computed once each.
+_periods = lru_cache(maxsize=1024)(reporting_periods)
+
+
+def own_period_in(own: Iterable[Any], period: ReportingPeriod) -> Any | None:
+    """The indicator's own period (one of `own`: anything with an `end`) that ends within this
+    report's period; an indicator reported less often has none in most."""
     for one in own:
         if period.start <= one.end <= period.end:
-            return one.number
+            return one
     return None

@@ -8,12 +8,17 @@ Ids never come from list positions. A release is keyed by the report's or paymen
 (`period-3`), so the compiled release holds one observation per period reported, the value
 accepted for it. A transaction's id is the payment's id.
 
+What is made here is compact already (no empty strings, None or empty lists: OCDS wants a
+field absent rather than empty), so releases.py publishes it as it is.
+
 The value is the observation's `measure`. The number of people it concerns is the dimension
 `numberOfPeople`, a string as the metrics extension wants dimensions: the count as the public
 sees it. A count below five reads "<5" and the observation has no measure, only its period
 and a note saying why (app/results/privacy.py: a figure about fewer than five people is not
 published either; the service applies the rule, so the snapshot never holds the value).
 """
+
+from typing import Any
 
 from app.ocds.releases import day_end, day_start, euros
 from app.ocds.snapshots import (
@@ -35,14 +40,15 @@ def _reference(party: Party) -> dict[str, str]:
 
 
 def _observation(indicator: ContractIndicatorSnapshot, value: ObservedValue) -> dict:
-    observation = {
+    observation: dict[str, Any] = {
         "id": f"period-{value.period}",
         "period": {"startDate": day_start(value.start), "endDate": day_end(value.end)},
-        "measure": value.value,
-        "dimensions": {"numberOfPeople": value.people},
     }
-    if indicator.unit and value.value is not None:
-        observation["unit"] = {"name": indicator.unit}
+    if value.value is not None:
+        observation["measure"] = value.value
+        if indicator.unit:
+            observation["unit"] = {"name": indicator.unit}
+    observation["dimensions"] = {"numberOfPeople": value.people}
     if value.people == SMALL:
         observation["notes"] = SMALL_NOTE
     return observation
@@ -57,13 +63,11 @@ def report_event(contract: ContractSnapshot, report: AcceptedReport) -> Implemen
         indicator = indicators.get(value.indicator_position)
         if indicator is None:
             continue
-        metrics.append(
-            {
-                "id": str(indicator.position + 1),
-                "title": indicator.name,
-                "observations": [_observation(indicator, value)],
-            }
-        )
+        metric: dict[str, Any] = {"id": str(indicator.position + 1)}
+        if indicator.name:
+            metric["title"] = indicator.name
+        metric["observations"] = [_observation(indicator, value)]
+        metrics.append(metric)
     if not metrics:
         return None
     return ImplementationEvent(

@@ -43,7 +43,8 @@ def moment(value: datetime) -> str:
     """RFC 3339 in UTC, to the second, as OCDS dates are."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: the same text, several times faster for the bulk download.
+    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def day_start(value: date) -> str:
@@ -60,23 +61,24 @@ def euros(cents: int) -> dict[str, Any]:
     return {"amount": int(amount) if cents % 100 == 0 else amount, "currency": CURRENCY}
 
 
-def _compact(value: Any) -> Any:
-    """Drop empty strings, None, empty lists and objects: OCDS wants absent, not empty."""
-    kind = type(value)
-    if kind is dict:
-        kept = {}
-        for key, item in value.items():
-            if item is None or item == "":
+def _compact(value: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty strings, None, empty lists and objects: OCDS wants absent, not empty. (Every
+    release goes through here: it is written for speed.)"""
+    kept = {}
+    for key, item in value.items():
+        kind = type(item)
+        if kind is dict:
+            item = _compact(item)
+            if not item:
                 continue
-            if type(item) is dict or type(item) is list:
-                item = _compact(item)
-                if not item:
-                    continue
-            kept[key] = item
-        return kept
-    if kind is list:
-        return [_compact(item) if type(item) is dict else item for item in value]
-    return value
+        elif kind is list:
+            if not item:
+                continue
+            item = [_compact(one) if type(one) is dict else one for one in item]
+        elif item is None or (kind is str and not item):
+            continue
+        kept[key] = item
+    return kept
 
 
 def _period(start: date | None, end: date | None) -> dict[str, str] | None:
@@ -264,7 +266,8 @@ def _release(
     paying = _paying_since(process)
     if paying is not None and when >= paying:
         buyer_roles.append("payer")
-    release = {
+    # Parties and the buyer are compact as made; only the body may have empty fields.
+    return {
         "ocid": ocid,
         "id": f"{ocid}-{key}",
         "date": moment(when),
@@ -273,9 +276,8 @@ def _release(
         "language": "nl",
         "parties": [_party(process.buyer, buyer_roles), *parties],
         "buyer": _reference(process.buyer),
-        **body,
+        **_compact(body),
     }
-    return _compact(release)
 
 
 def _paying_since(process: ProcessSnapshot) -> datetime | None:
@@ -480,25 +482,18 @@ def releases(publisher: Publisher, process: ProcessSnapshot) -> list[dict[str, A
             if event.payee is not None:
                 roles = _bidder_roles(event.payee, contract.lead_organisation_id, "supplier")
                 payee.append(_party(event.payee, [*roles, "payee"]))
-            out.append(
-                _release(
-                    publisher,
-                    process,
-                    f"implementation-{event.key}",
-                    event.date,
-                    ["implementation"],
-                    {
-                        "contracts": [
-                            {
-                                "id": str(contract.contract_id),
-                                "awardID": _award_id(contract),
-                                "implementation": event.implementation,
-                            }
-                        ]
-                    },
-                    payee,
-                )
+            release = _release(
+                publisher,
+                process,
+                f"implementation-{event.key}",
+                event.date,
+                ["implementation"],
+                {"contracts": [{"id": str(contract.contract_id), "awardID": _award_id(contract)}]},
+                payee,
             )
+            # Compact as app/ocds/implementation.py makes it: not walked through again.
+            release["contracts"][0]["implementation"] = event.implementation
+            out.append(release)
     if process.status == "cancelled" and process.cancelled_at is not None:
         out.append(
             _release(

@@ -276,15 +276,13 @@ def _reports(
         indicator = by_id.get(row.contract_indicator_id)
         if indicator is None or not 1 <= row.period <= len(periods):
             continue
-        own_periods = own.get(indicator.id, [])
-        number = own_period_in(own_periods, periods[row.period - 1])
-        if number is None:
+        period = own_period_in(own.get(indicator.id, ()), periods[row.period - 1])
+        if period is None:
             continue
-        period = next(p for p in own_periods if p.number == number)
         observed.append(
             ObservedValue(
                 indicator_position=indicator.position,
-                period=number,
+                period=period.number,
                 start=period.start,
                 end=period.end,
                 value=None if suppressed(row.people, PUBLIC) else row.value,

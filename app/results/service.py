@@ -96,7 +96,8 @@ def report_periods(contract: Contract) -> tuple[ReportingPeriod, ...]:
 
 def reported_in(indicator: ContractIndicator, period: ReportingPeriod) -> int | None:
     """The number of the indicator's own period that ends within this report's period."""
-    return own_period_in(indicator.periods, period)
+    own = own_period_in(indicator.periods, period)
+    return own.number if own is not None else None
 
 
 def opens(period: ReportingPeriod) -> date:
