@@ -27,6 +27,7 @@ from app.ocds.snapshots import (
     BidSnapshot,
     ContractIndicatorSnapshot,
     ContractSnapshot,
+    CriterionSnapshot,
     IndicatorSnapshot,
     Party,
     ProcessSnapshot,
@@ -126,10 +127,53 @@ _TENDER_FIELDS = (
     "period_end",
     "question_deadline",
     "submission_deadline",
+    "indicators",
+    "criteria",
 )
 
 
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _indicators(rows: list[dict[str, Any]]) -> tuple[IndicatorSnapshot, ...]:
+    """Indicators as an amendment kept them (IndicatorIn, as JSON), in their order then."""
+    return tuple(
+        IndicatorSnapshot(
+            position=position,
+            name=row.get("name") or "",
+            unit=row.get("unit") or "",
+            definition=row.get("definition") or "",
+            direction=row.get("direction") or "increase",
+            baseline_value=row.get("baseline_value"),
+            baseline_date=_day(row.get("baseline_date")),
+            target_value=row.get("target_value"),
+        )
+        for position, row in enumerate(rows)
+        if isinstance(row, dict)
+    )
+
+
+def _criteria(rows: list[dict[str, Any]]) -> tuple[CriterionSnapshot, ...]:
+    """Criteria as an amendment kept them (CriterionIn, as JSON), in their order then."""
+    return tuple(
+        CriterionSnapshot(
+            position=position,
+            name=row.get("name") or "",
+            weight=row.get("weight") or 0,
+            kind=row.get("kind") or "quality",
+            description=row.get("description") or "",
+        )
+        for position, row in enumerate(rows)
+        if isinstance(row, dict)
+    )
+
+
 def _parse(name: str, value: Any) -> Any:
+    if name == "indicators":
+        return _indicators(value) if isinstance(value, list) else ()
+    if name == "criteria":
+        return _criteria(value) if isinstance(value, list) else ()
     if value is None or not isinstance(value, str):
         return value
     if name in ("period_start", "period_end"):
@@ -184,7 +228,7 @@ def _metric(indicator: IndicatorSnapshot) -> dict[str, Any]:
     }
 
 
-def _award_criteria(process: ProcessSnapshot) -> dict[str, Any]:
+def _award_criteria(criteria: Iterable[CriterionSnapshot]) -> dict[str, Any]:
     criteria = [
         {
             "type": "quality",
@@ -192,14 +236,14 @@ def _award_criteria(process: ProcessSnapshot) -> dict[str, Any]:
             "description": criterion.description,
             "numbers": [{"number": criterion.weight, "weight": "percentageExact"}],
         }
-        for criterion in sorted(process.criteria, key=lambda c: c.position)
+        for criterion in sorted(criteria, key=lambda c: c.position)
     ]
     return {"criteria": criteria}
 
 
 def _tender(process: ProcessSnapshot, state: dict[str, Any]) -> dict[str, Any]:
     weights = "; ".join(
-        f"{c.name}: {c.weight}%" for c in sorted(process.criteria, key=lambda c: c.position)
+        f"{c.name}: {c.weight}%" for c in sorted(state["criteria"], key=lambda c: c.position)
     )
     description = "\n\n".join(part for part in (state["summary"], state["desired_result"]) if part)
     tender: dict[str, Any] = {
@@ -233,7 +277,7 @@ def _tender(process: ProcessSnapshot, state: dict[str, Any]) -> dict[str, Any]:
             else None
         ),
         "contractPeriod": _period(state["period_start"], state["period_end"]),
-        "targets": [_metric(i) for i in sorted(process.indicators, key=lambda i: i.position)],
+        "targets": [_metric(i) for i in sorted(state["indicators"], key=lambda i: i.position)],
         "lots": [
             {
                 "id": "1",
@@ -242,7 +286,9 @@ def _tender(process: ProcessSnapshot, state: dict[str, Any]) -> dict[str, Any]:
                 "value": (
                     euros(state["budget_cents"]) if state["budget_cents"] is not None else None
                 ),
-                "awardCriteria": _award_criteria(process) if process.criteria else None,
+                "awardCriteria": (
+                    _award_criteria(state["criteria"]) if state["criteria"] else None
+                ),
             }
         ],
     }

@@ -11,7 +11,7 @@ import pytest
 
 from app.api_clients import service as api_clients
 from app.ocds.schema import release_schema, validate_record_package, validate_release_package
-from app.organisations.models import OrganisationKind, Role
+from app.organisations.models import OrganisationKind, Role, User
 from tests.awards.test_api import REASONS, decided
 from tests.awards.test_api import api as api  # noqa: F401  (the awards' world, as a fixture)
 from tests.conftest import NOW
@@ -238,3 +238,34 @@ async def test_a_page_runs_as_many_statements_for_many_processes_as_for_few(clie
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert found[2] == found[6] and min(found[2]) > 3
+
+
+async def test_an_amendment_release_shows_the_indicators_of_its_time(client, make):
+    from app.challenges import lifecycle
+
+    (challenge,) = await published(make, 1)
+    officer = await make.db.get(User, challenge.created_by_id)
+    challenge = await lifecycle.get_challenge(make.ctx(officer), challenge.id)
+    data = lifecycle.as_input(challenge)
+    before = data.indicators[0].target_value
+    raised = data.indicators[0].model_copy(update={"target_value": before + 10})
+    renamed = data.criteria[0].model_copy(update={"name": "Plan van aanpak"})
+    changed = data.model_copy(
+        update={"indicators": [raised], "criteria": [renamed, *data.criteria[1:]]}
+    )
+    make.clock.advance(timedelta(hours=1))
+    await lifecycle.amend(make.ctx(officer), challenge.id, changed, "Hoger doel")
+    record_ = await record(client, challenge.id)
+    assert_compiled(record_)
+    tender, amended = record_["releases"]
+
+    def target(release):
+        (metric,) = release["tender"]["targets"]
+        return next(o["measure"] for o in metric["observations"] if o["id"] == "target")
+
+    def first_criterion(release):
+        return release["tender"]["lots"][0]["awardCriteria"]["criteria"][0]["name"]
+
+    assert (target(tender), first_criterion(tender)) == (before, data.criteria[0].name)
+    assert (target(amended), first_criterion(amended)) == (before + 10, "Plan van aanpak")
+    assert target(record_["compiledRelease"]) == before + 10

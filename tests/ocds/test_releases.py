@@ -7,10 +7,16 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.challenges.schemas import CriterionIn, IndicatorIn
 from app.ocds.records import compile_release
 from app.ocds.releases import euros, record_package, release_package, releases
 from app.ocds.schema import validate_record_package, validate_release, validate_release_package
-from app.ocds.snapshots import AwardSnapshot
+from app.ocds.snapshots import (
+    AmendmentSnapshot,
+    AwardSnapshot,
+    CriterionSnapshot,
+    IndicatorSnapshot,
+)
 from tests.ocds.examples import AWARD, BIDS, CONTRACT, LEAD, PARTNER, PUBLISHER, RIVAL, at, full
 from tests.ocds.examples import process as make_process
 
@@ -218,3 +224,67 @@ def test_a_sealed_process_says_nothing_of_its_bids(count):
         assert party.name not in text
     opened = json.dumps(releases(PUBLISHER, make_process(bids=BIDS[:count])))
     assert f'"numberOfTenderers": {count}' in opened
+
+
+# --- amendments show the indicators and criteria of their time --------------------------------
+
+
+def test_each_release_shows_the_indicators_and_criteria_as_they_stood():
+    old = IndicatorIn(name="Jongeren aan het werk", unit="jongeren", target_value=150)
+    new = old.model_copy(update={"target_value": 200.0, "baseline_value": 40.0})
+    added = IndicatorIn(name="Jongeren in opleiding", unit="jongeren", target_value=30)
+    criteria = [CriterionIn(name="Aanpak", weight=60), CriterionIn(name="Resultaat", weight=40)]
+    renamed = [criteria[0].model_copy(update={"name": "Plan van aanpak"}), criteria[1]]
+
+    def dumped(rows):
+        return [row.model_dump(mode="json") for row in rows]
+
+    amendment = AmendmentSnapshot(
+        1,
+        at(5),
+        "Hoger doel, een indicator erbij",
+        {
+            "indicators": {"old": dumped([old]), "new": dumped([new, added])},
+            "criteria": {"old": dumped(criteria), "new": dumped(renamed)},
+        },
+    )
+    process = make_process(
+        amendments=(amendment,),
+        indicators=(
+            IndicatorSnapshot(
+                0, "Jongeren aan het werk", "jongeren", "", "increase", 40.0, None, 200
+            ),
+            IndicatorSnapshot(
+                1, "Jongeren in opleiding", "jongeren", "", "increase", None, None, 30
+            ),
+        ),
+        criteria=(
+            CriterionSnapshot(0, "Plan van aanpak", 60),
+            CriterionSnapshot(1, "Resultaat", 40),
+        ),
+    )
+    found = by_id(releases(PUBLISHER, process))
+
+    def targets(release):
+        return [
+            (m["title"], [(o["id"], o["measure"]) for o in m["observations"]])
+            for m in release["tender"]["targets"]
+        ]
+
+    def criteria_of(release):
+        return [c["name"] for c in release["tender"]["lots"][0]["awardCriteria"]["criteria"]]
+
+    assert targets(found["tender"]) == [("Jongeren aan het werk", [("target", 150)])]
+    assert criteria_of(found["tender"]) == ["Aanpak", "Resultaat"]
+    assert "Aanpak: 60%" in found["tender"]["tender"]["awardCriteriaDetails"]
+    assert targets(found["amendment-1"]) == [
+        ("Jongeren aan het werk", [("baseline", 40.0), ("target", 200)]),
+        ("Jongeren in opleiding", [("target", 30)]),
+    ]
+    assert criteria_of(found["amendment-1"]) == ["Plan van aanpak", "Resultaat"]
+    compiled = compile_release(list(found.values()))
+    assert [m["title"] for m in compiled["tender"]["targets"]] == [
+        "Jongeren aan het werk",
+        "Jongeren in opleiding",
+    ]
+    assert all(validate_release(r) == [] for r in found.values())
