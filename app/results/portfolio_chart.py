@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from babel.numbers import format_decimal
+
 from app.evaluation.scores import Figure, rounded
-from app.i18n import Lazy
+from app.i18n import Lazy, get_locale
 from app.results.chart import _ID, _e
 
-WIDTH = 640
-LABEL_W, FIGURE_W, TOP, ROW, BOTTOM = 150, 130, 40, 24, 36
+WIDTH = 560
+LABEL_W, FIGURE_W, TOP, ROW, BOTTOM = 120, 110, 40, 24, 36
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,15 @@ class Bar:
     estimated: bool = False
 
 
+def two_decimals(value: Fraction) -> str:
+    """A figure rounded once to two decimals and shown with both (1,00 and 0,90 in Dutch), so
+    a column of them lines up."""
+    locale = "nl_NL" if get_locale() == "nl" else "en_GB"
+    return format_decimal(rounded(value), format="#,##0.00", locale=locale)
+
+
 def _figure(value: Fraction | None) -> str:
-    return str(Figure(rounded(value))) if value is not None else str(Lazy("no figure"))
+    return two_decimals(value) if value is not None else str(Lazy("no figure"))
 
 
 def _shown(bar: Bar) -> str:

@@ -11,10 +11,9 @@ from fastapi.responses import Response
 from app.auth.deps import SIGNED_IN_PAGES, WebCtx
 from app.challenges.models import Theme
 from app.errors import ValidationFailed
-from app.evaluation.scores import Figure, rounded
 from app.i18n import Lazy
 from app.results.portfolio import BASIS_LABELS, ESTIMATED, PORTFOLIO_RULE, whole_cents
-from app.results.portfolio_chart import Bar, portfolio_chart
+from app.results.portfolio_chart import Bar, portfolio_chart, two_decimals
 from app.results.portfolio_service import (
     DEFAULT_ORDER,
     DEFAULT_SORT,
@@ -34,7 +33,6 @@ router = APIRouter(
 TEXT_COLUMNS = {"reference", "title", "coalition", "theme", "target_group"}
 COLUMNS: dict[str, Lazy] = {
     "reference": Lazy("Contract"),
-    "coalition": Lazy("Coalition"),
     "theme": Lazy("Theme"),
     "target_group": Lazy("Target group"),
     "cost": Lazy("Cost"),
@@ -42,15 +40,15 @@ COLUMNS: dict[str, Lazy] = {
     "results": Lazy("Expected results"),
     "results_per_euro": Lazy("Results per euro"),
     "achieved_share": Lazy("Achieved share of committed targets"),
-}
+}  # the coalition is named under its contract (the API also sorts by coalition)
 
 
 def per_euro(value: Fraction | None) -> str:
-    return str(Figure(rounded(value))) if value is not None else "–"
+    return two_decimals(value) if value is not None else "–"
 
 
 def percent(value: Fraction | None) -> str:
-    return f"{Figure(rounded(value * 100))}%" if value is not None else "–"
+    return f"{two_decimals(value * 100)}%" if value is not None else "–"
 
 
 def _url(**params: str | None) -> str:
