@@ -98,7 +98,7 @@ class Portfolio:
     sort: str = DEFAULT_SORT
     order: str = DEFAULT_ORDER
     all_contracts: int = 0  # before the filters
-    valued: bool = field(default=False)  # some indicator is valued by the municipality
+    valued: bool = False  # some indicator is valued by the municipality
 
     def cut_contracts(self) -> list[CutContract]:
         """The rows as a cut scenario takes them: budget and expected results in euros."""

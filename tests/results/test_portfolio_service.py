@@ -7,7 +7,13 @@ import pytest
 
 from app.errors import Forbidden, Unauthenticated, ValidationFailed
 from app.results.cuts import CutContract
-from app.results.portfolio_service import NO_TARGET_GROUP, load_portfolio
+from app.results.portfolio import PortfolioIndicator, contract_outcome
+from app.results.portfolio_service import (
+    NO_TARGET_GROUP,
+    PortfolioRow,
+    load_portfolio,
+    sort_rows,
+)
 from tests.results.world import build
 
 
@@ -102,3 +108,31 @@ async def test_filters(world):
     for bad in ({"theme": "gardening"}, {"target_group": NO_TARGET_GROUP}, {"sort": "colour"}):
         with pytest.raises(ValidationFailed):
             await load_portfolio(ctx, **bad)
+
+
+def _row(reference: str, value_cents: int, indicators) -> PortfolioRow:
+    return PortfolioRow(
+        id=int(reference[1:]),
+        reference=reference,
+        title=f"Opgave {reference}",
+        coalition_name="Coalitie",
+        theme=None,
+        target_group=NO_TARGET_GROUP,
+        status="running",
+        cost_cents=value_cents,
+        paid_cents=0,
+        outcome=contract_outcome(value_cents, indicators),
+        status_counts={},
+    )
+
+
+def test_sorting_puts_rows_without_a_figure_last_either_way():
+    met = PortfolioIndicator("k", "increase", 0, 10, None, 10, 1, 1)  # at price, met: 1.00
+    half = PortfolioIndicator("k", "increase", 0, 10, None, 5, 1, 1)  # 0.50
+    rows = [_row("C3", 100, [half]), _row("C1", 0, [met]), _row("C2", 100, [met])]
+    assert [r.reference for r in sort_rows(rows, "results_per_euro", "desc")] == ["C2", "C3", "C1"]
+    assert [r.reference for r in sort_rows(rows, "results_per_euro", "asc")] == ["C3", "C2", "C1"]
+    assert [r.reference for r in sort_rows(rows, "cost", "asc")] == ["C1", "C2", "C3"]
+    assert [r.reference for r in sort_rows(rows, "title", "desc")] == ["C3", "C2", "C1"]
+    with pytest.raises(ValueError):
+        sort_rows(rows, "colour", "asc")
