@@ -46,6 +46,7 @@ from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposals_views
 from app.results import api as results_api
+from app.results import portfolio_api, portfolio_views
 from app.results import views as results_views
 from app.validation import field_errors
 from app.web import render
@@ -248,6 +249,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(results_api.public_router)
     app.include_router(results_api.auditor_router)
     app.include_router(results_views.router)
+    app.include_router(portfolio_views.router)
+    app.include_router(portfolio_api.router)
     app.include_router(api_clients_api.public_router)
     app.include_router(api_clients_api.router)
     app.include_router(api_clients_views.router)

@@ -57,6 +57,7 @@ class Action(StrEnum):
     report_review = "report.review"
     payment_record = "payment.record"
     signal_read = "signal.read"
+    portfolio_read = "portfolio.read"  # the own municipality's contracts, their results per euro
     evaluation_list_own = "evaluation.list_own"  # one's own committee seats (a menu item)
 
 
@@ -96,6 +97,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.report_review,
             Action.payment_record,
             Action.signal_read,
+            Action.portfolio_read,
             Action.evaluation_list_own,
         }
     ),
@@ -138,9 +140,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.evaluation_read_scores,
             Action.evaluation_report,
             Action.report_read,
+            Action.portfolio_read,
         }
     ),
-    Role.admin: frozenset({Action.challenge_read, Action.user_manage, Action.api_client_manage}),
+    Role.admin: frozenset(
+        {
+            Action.challenge_read,
+            Action.user_manage,
+            Action.api_client_manage,
+            Action.portfolio_read,
+        }
+    ),
 }
 
 # Which roles an organisation's kind may hold. Evaluators may be outside experts, and every
@@ -404,7 +414,9 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return False
     if obj is not None or user is None:
         return False
-    if action == Action.challenge_create:
+    if action in (Action.challenge_create, Action.portfolio_read):
+        # A municipality's own: its challenges, and the portfolio of their contracts (read by
+        # its officers, auditors and admins; the contracts and results in it are public).
         return user.organisation.kind == OrganisationKind.municipality
     return action in _ROLE_ACTIONS
 
