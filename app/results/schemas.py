@@ -117,9 +117,12 @@ class ResultPointOut(BaseModel):
     period: int
     start: date
     end: date
-    value: float | None  # the accepted value; None: not yet accepted
-    people: int | None
-    people_shown: str
+    value: float | None = Field(
+        description="The accepted value; null when not yet accepted, or when the reader sees "
+        'its number of people as "<5" (a value about so few people is not published).'
+    )
+    people: int | None = Field(description='The number of people; null when shown as "<5".')
+    people_shown: str = Field(description="The number of people as this reader may see it.")
 
 
 class IndicatorResultOut(BaseModel):

@@ -57,7 +57,7 @@ from app.results.payment import (
     RecordedPayment,
     payment_statement,
 )
-from app.results.privacy import Reader
+from app.results.privacy import Reader, suppressed
 from app.results.schemas import PaymentIn, QueryIn, ReportIn
 from app.results.status import IndicatorStatus, indicator_status
 from app.validation import checked
@@ -725,24 +725,36 @@ class ContractResults:
 
 
 def indicator_results(
-    ctx: Context, contract: Contract, accepted: Sequence[ResultReport]
+    ctx: Context, contract: Contract, accepted: Sequence[ResultReport], seen_by: Reader
 ) -> list[IndicatorResults]:
-    """Per indicator: its accepted values per own period so far, and its status (status.py)."""
+    """Per indicator: its accepted values per own period so far, and its status (status.py).
+    A value whose count of people this reader sees as "<5" is withheld from it, and the status
+    is judged on the values it may see (app/results/privacy.py)."""
     values = accepted_values(contract, accepted)
     day = today(ctx)
     found = []
     for indicator in contract.indicators:
-        own = values.get(indicator.id, {})
+        own = {
+            number: (end, value, people)
+            for number, (end, value, people) in values.get(indicator.id, {}).items()
+            if not suppressed(people, seen_by)
+        }
+        hidden = {
+            number: people
+            for number, (_end, _value, people) in values.get(indicator.id, {}).items()
+            if number not in own
+        }
         periods = indicator.periods
         ended = sum(1 for p in periods if p.end < day)
-        shown = [p for p in periods if p.start <= day or p.number in own] or periods[:1]
+        shown = [p for p in periods if p.start <= day or p.number in own or p.number in hidden]
+        shown = shown or periods[:1]
         points = [
             ResultPoint(
                 p.number,
                 p.start,
                 p.end,
                 own[p.number][1] if p.number in own else None,
-                own[p.number][2] if p.number in own else None,
+                own[p.number][2] if p.number in own else hidden.get(p.number),
             )
             for p in shown
         ]
@@ -769,4 +781,4 @@ async def contract_results(
     seen_by: Reader = reader(ctx, contract)
     if client is not None and client.organisation_id == contract.challenge.organisation_id:
         seen_by = "auditor"
-    return ContractResults(contract, seen_by, indicator_results(ctx, contract, accepted))
+    return ContractResults(contract, seen_by, indicator_results(ctx, contract, accepted, seen_by))

@@ -87,8 +87,9 @@ async def contract_context(ctx: Context, contract: Contract) -> dict[str, Any]:
     if ctx.user is not None and can(ctx.user, Action.report_read, facts):
         reports = await service.reports_of(ctx, contract)
     accepted = await service.accepted_reports(ctx, contract)
+    seen_by = service.reader(ctx, contract)
     results = service.ContractResults(
-        contract, service.reader(ctx, contract), service.indicator_results(ctx, contract, accepted)
+        contract, seen_by, service.indicator_results(ctx, contract, accepted, seen_by)
     )
     payments = await service.payments_for(ctx, contract, accepted)
     return {

@@ -52,6 +52,16 @@ async def test_the_public_sees_charts_tables_and_payments_but_no_reports(client,
     assert "/payments" not in re.findall(r'action="([^"]+)"', response.text)
 
 
+async def test_the_public_page_withholds_a_value_about_fewer_than_5_people(client, world):
+    report = await world.submit(value=37.25, people=3)
+    await world.call("officer", "POST", f"/reports/{report['id']}/accept")
+    public = (await client.get(page(world))).text
+    assert "37,25" not in public and "niet getoond: minder dan 5 personen" in public
+    await as_user(client, world, "officer")
+    own = (await client.get(page(world))).text
+    assert "37,25" in own and "niet getoond" not in own
+
+
 async def test_the_lead_submits_through_the_form_with_evidence(client, world):
     await as_user(client, world, "lead")
     text = (await client.get(page(world))).text
