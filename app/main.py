@@ -17,6 +17,7 @@ from app.api_clients import api as api_clients_api
 from app.api_clients import views as api_clients_views
 from app.api_clients.limiter import FixedWindowLimiter
 from app.audit import api as audit_api
+from app.audit import client_api as audit_client_api
 from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
 from app.auth.deps import anonymous_behind_sign_in
@@ -232,6 +233,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(challenges_api.public_router)
     app.include_router(audit_api.router)
     app.include_router(audit_api.public_router)
+    app.include_router(audit_client_api.router)
     app.include_router(coalitions_views.router)
     app.include_router(coalitions_api.router)
     app.include_router(proposals_views.router)
