@@ -47,6 +47,7 @@ from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposals_views
 from app.results import api as results_api
+from app.results import feed_api as results_feed_api
 from app.results import views as results_views
 from app.validation import field_errors
 from app.web import render
@@ -249,6 +250,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(results_api.router)
     app.include_router(results_api.public_router)
     app.include_router(results_api.auditor_router)
+    app.include_router(results_feed_api.router)
     app.include_router(results_views.router)
     app.include_router(api_clients_api.public_router)
     app.include_router(api_clients_api.router)

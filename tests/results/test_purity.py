@@ -5,9 +5,10 @@ from pathlib import Path
 from tests.evaluation.test_purity import FRAMEWORKS, frameworks_loaded, own_imports
 
 ROOT = Path(__file__).resolve().parents[2]
-# The database and web side of results (reports, payments, their pages and API) sits beside the
-# calculations in the same package; every other module is a pure calculation.
-STORED = {"api", "models", "schemas", "service", "views"}
+# The database and web side of results (reports, payments, their pages and API, the portfolio
+# feed for API clients) sits beside the calculations in the same package; every other module is
+# a pure calculation.
+STORED = {"api", "feed", "feed_api", "models", "schemas", "service", "views"}
 PURE = sorted(
     "app.results." + path.stem
     for path in (ROOT / "app" / "results").glob("*.py")
