@@ -53,20 +53,6 @@ class SaltOut(BaseModel):
     salt: str = Field(description="hex; commitment = sha256(salt || canonical head)")
 
 
-# The fields an event's hash covers, in the README's hashing rule (app.audit.service.event_hash).
-HASHED_FIELDS = (
-    "stream",
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "action",
-    "entity_type",
-    "entity_id",
-    "data",
-    "prev_hash",
-)
-
-
 class AuditEventOut(BaseModel):
     """An event; one that does not concern your municipality comes redacted: only its place in
     the chain (stream, seq, prev_hash, hash), every other field null and `redacted` true."""
