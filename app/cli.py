@@ -189,7 +189,20 @@ def cmd_api_client_create(args: argparse.Namespace) -> None:
     from app.api_clients import service
 
     data = {"name": args.name, "scopes": args.scope}
-    client, secret = _client_call(lambda ctx: service.create_client(ctx, data, operator=True))
+
+    async def create(ctx: Context) -> tuple[Any, str]:
+        organisation_id = None
+        if args.organisation:
+            organisation_id = await ctx.db.scalar(
+                select(Organisation.id).where(Organisation.name == args.organisation)
+            )
+            if organisation_id is None:
+                raise CommandError(f"no organisation named {args.organisation!r}")
+        return await service.create_client(
+            ctx, data, operator=True, organisation_id=organisation_id
+        )
+
+    client, secret = _client_call(create)
     print(f"client_id: {client.client_id}")
     print(f"client_secret: {secret}")
     print("Keep the secret safe; it is shown only once.", file=sys.stderr)
@@ -415,6 +428,11 @@ def parser() -> argparse.ArgumentParser:
         "--scope",
         required=True,
         help='space-separated, from: ocds:read results:read audit:read (e.g. "ocds:read")',
+    )
+    c.add_argument(
+        "--organisation",
+        help="register it for this organisation, as its admin would: a municipality's client "
+        "reads audit events and small counts as its auditors do; without it, as the public",
     )
     c.set_defaults(func=cmd_api_client_create)
     csub.add_parser("list", help="every client, with its scopes").set_defaults(

@@ -15,11 +15,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.api_clients import api as api_clients_api
 from app.api_clients import views as api_clients_views
+from app.api_clients.deps import missing_token
 from app.api_clients.limiter import FixedWindowLimiter
 from app.audit import api as audit_api
+from app.audit import client_api as audit_client_api
 from app.auth import oidc, oidc_views
 from app.auth import views as auth_views
-from app.auth.deps import anonymous_behind_sign_in
+from app.auth.deps import anonymous_behind_sign_in, requires_client_token
 from app.awards import api as awards_api
 from app.awards import views as awards_views
 from app.challenges import api as challenges_api
@@ -46,6 +48,7 @@ from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposals_views
 from app.results import api as results_api
+from app.results import feed_api as results_feed_api
 from app.results import portfolio_api, portfolio_views
 from app.results import views as results_views
 from app.validation import field_errors
@@ -98,6 +101,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if anonymous_behind_sign_in(request):  # the body failed before the sign-in check ran
+            if requires_client_token(request.scope.get("route")):
+                return await domain_error(request, missing_token())
             return await domain_error(request, Unauthenticated("Please sign in first."))
         if not _wants_json(request):
             return _error_response(
@@ -233,6 +238,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(challenges_api.public_router)
     app.include_router(audit_api.router)
     app.include_router(audit_api.public_router)
+    app.include_router(audit_client_api.router)
     app.include_router(coalitions_views.router)
     app.include_router(coalitions_api.router)
     app.include_router(proposals_views.router)
@@ -248,6 +254,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(results_api.router)
     app.include_router(results_api.public_router)
     app.include_router(results_api.auditor_router)
+    app.include_router(results_feed_api.router)
     app.include_router(results_views.router)
     app.include_router(portfolio_views.router)
     app.include_router(portfolio_api.router)

@@ -5,16 +5,23 @@ check it against the checkpoints you kept, signed with the public key you pinned
 Standalone: the Python standard library and `cryptography` (pip install cryptography), nothing
 of Uitkomst itself, so an auditor can read every line of what they run.
 
-  python verify_audit_feed.py --url https://uitkomst.example.nl --token "$UITKOMST_TOKEN" \\
+  python verify_audit_feed.py --url https://uitkomst.example.nl \\
+      --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" \\
       --public-key uitkomst-audit.pem --checkpoint checkpoints.jsonl
 
+Who reads: an API client with the scope audit:read (--client-id and --client-secret, or
+UITKOMST_CLIENT_ID and UITKOMST_CLIENT_SECRET): the script gets its own token from
+/oauth/token and reads the client feed, /api/v1/auditor/audit/. Or --token (or UITKOMST_TOKEN):
+a client's token (uka_...) reads that feed too; an auditor's personal API token reads the
+feed for people, /api/v1/audit/ (--feed client|person says which, if the token does not).
 --checkpoint FILE (repeatable): checkpoints you fetched from /api/v1/audit/checkpoint and kept,
 one JSON object per file, a JSON list, or one per line. --public-key FILE (repeatable): the PEM
 (or the JSON of /api/v1/audit/public-key) you saved once; without it the server's current key is
-used, which proves less. The token is an auditor's API token (or set UITKOMST_TOKEN).
+used, which proves less.
 Events of the platform stream that concern other organisations come redacted (`"redacted": true`,
 only stream, seq, prev_hash and hash): their links are checked, their content cannot be, and the
-summary says how many events were only link-checked.
+summary says how many events were only link-checked. A client registered at the command line
+reads as the public: the platform stream only, mostly redacted.
 Exit code: 0 all holds, 1 something does not (one line per problem), 2 usage or connection error.
 """
 
@@ -24,6 +31,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -41,6 +49,8 @@ from cryptography.hazmat.primitives.serialization import (
 
 GENESIS = "0" * 64
 PAGE = 1000
+FEEDS = {"client": "/api/v1/auditor/audit", "person": "/api/v1/audit"}
+CLIENT_TOKEN_PREFIX = "uka_"  # what /oauth/token hands out; a person's API token differs
 
 
 class Feed(Protocol):
@@ -49,23 +59,66 @@ class Feed(Protocol):
 
 
 class HttpFeed:
-    def __init__(self, base_url: str, token: str | None) -> None:
+    """GETs with a bearer token; waits out a 429 (Retry-After) and, given client credentials,
+    gets a token itself and a fresh one when it expires (tokens last minutes)."""
+
+    def __init__(
+        self, base_url: str, token: str | None, credentials: tuple[str, str] | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.credentials = credentials
+
+    def _send(self, request: urllib.request.Request) -> tuple[int, Any, Any]:
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.load(response), response.headers
+        except urllib.error.HTTPError as error:
+            try:
+                return error.code, json.load(error), error.headers
+            except ValueError:
+                return error.code, None, error.headers
+
+    def fetch_token(self) -> None:
+        """The client-credentials grant (RFC 6749 section 4.4), by HTTP Basic."""
+        assert self.credentials is not None
+        client_id, secret = (urllib.parse.quote(part, safe="") for part in self.credentials)
+        basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        form = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": "audit:read"})
+        request = urllib.request.Request(
+            self.base_url + "/oauth/token",
+            data=form.encode(),
+            headers={
+                "Authorization": f"Basic {basic}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+        )
+        status, body, _headers = self._send(request)
+        if status != 200:
+            detail = body.get("detail") if isinstance(body, dict) else body
+            raise ConnectionError(f"getting a token: HTTP {status} {detail or ''}".strip())
+        self.token = body["access_token"]
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> tuple[int, Any]:
         url = self.base_url + path + ("?" + urllib.parse.urlencode(params) if params else "")
-        request = urllib.request.Request(url, headers={"Accept": "application/json"})
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            try:
-                return error.code, json.load(error)
-            except ValueError:
-                return error.code, None
+        if self.credentials and not self.token:
+            self.fetch_token()
+        renewed = False
+        for _attempt in range(10):
+            request = urllib.request.Request(url, headers={"Accept": "application/json"})
+            if self.token:
+                request.add_header("Authorization", f"Bearer {self.token}")
+            status, body, headers = self._send(request)
+            if status == 401 and self.credentials and not renewed:
+                self.fetch_token()  # expired while we read: one fresh token, then as it comes
+                renewed = True
+                continue
+            if status == 429:
+                time.sleep(min(int(headers.get("Retry-After") or 1), 120))
+                continue
+            return status, body
+        return status, body
 
 
 def canonical(value: Any) -> str:
@@ -142,8 +195,9 @@ class Result:
 
 
 class Checker:
-    def __init__(self, feed: Feed) -> None:
+    def __init__(self, feed: Feed, base: str) -> None:
         self.feed = feed
+        self.base = base
         self.chains: dict[str, dict[int, str] | None] = {}
         self.result = Result()
 
@@ -159,7 +213,7 @@ class Checker:
         while True:
             after = events[-1]["seq"] if events else 0
             params = {"stream": stream, "after": after, "limit": PAGE}
-            status, page = self.feed.get("/api/v1/audit/events", params)
+            status, page = self.feed.get(f"{self.base}/events", params)
             if status == 404:
                 self.chains[stream] = None
                 return None
@@ -220,7 +274,7 @@ class Checker:
     def sealed(self, checkpoint: dict[str, Any], entry: dict[str, Any]) -> None:
         cid = entry["challenge_id"]
         params = {"challenge_id": cid, "nonce": checkpoint["nonce"]}
-        status, body = self.feed.get("/api/v1/audit/checkpoint/salt", params)
+        status, body = self.feed.get(f"{self.base}/checkpoint/salt", params)
         if status == 404:  # still sealed, or another municipality's
             self.result.skipped += 1
             return
@@ -239,11 +293,15 @@ class Checker:
 
 
 def verify_feed(
-    feed: Feed, checkpoints: list[dict[str, Any]], public_keys: dict[str, bytes]
+    feed: Feed,
+    checkpoints: list[dict[str, Any]],
+    public_keys: dict[str, bytes],
+    base: str = FEEDS["client"],
 ) -> Result:
-    """Recompute every readable chain, then hold each kept checkpoint against it."""
-    checker = Checker(feed)
-    status, streams = feed.get("/api/v1/audit/streams")
+    """Recompute every readable chain from the feed under `base`, then hold each kept
+    checkpoint against it."""
+    checker = Checker(feed, base)
+    status, streams = feed.get(f"{base}/streams")
     if status != 200:
         checker.fail(status, streams, "listing the audit streams")
     for stream in streams:
@@ -267,14 +325,31 @@ def verify_feed(
     return checker.result
 
 
+def which_feed(choice: str, token: str | None, credentials: tuple[str, str] | None) -> str:
+    """The feed's base path: the client feed for client credentials or a client's token, the
+    feed for people for a person's token; --feed says it outright."""
+    if choice != "auto":
+        return FEEDS[choice]
+    if credentials or not token or token.startswith(CLIENT_TOKEN_PREFIX):
+        return FEEDS["client"]
+    return FEEDS["person"]
+
+
 def main(argv: list[str] | None = None, feed: Feed | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=feed is None, help="Uitkomst's base URL")
+    parser.add_argument("--client-id", default=os.environ.get("UITKOMST_CLIENT_ID"))
+    parser.add_argument("--client-secret", default=os.environ.get("UITKOMST_CLIENT_SECRET"))
     parser.add_argument("--token", default=os.environ.get("UITKOMST_TOKEN"))
+    parser.add_argument("--feed", choices=["auto", *FEEDS], default="auto")
     parser.add_argument("--checkpoint", action="append", default=[], metavar="FILE")
     parser.add_argument("--public-key", action="append", default=[], metavar="FILE")
     args = parser.parse_args(argv)
-    feed = feed or HttpFeed(args.url, args.token)
+    if bool(args.client_id) != bool(args.client_secret):
+        parser.error("give both --client-id and --client-secret, or neither")
+    credentials = (args.client_id, args.client_secret) if args.client_id else None
+    base = which_feed(args.feed, args.token, credentials)
+    feed = feed or HttpFeed(args.url, None if credentials else args.token, credentials)
     try:
         checkpoints = [kept for path in args.checkpoint for kept in parse_kept(_read(path))]
         keys = [public_key_from(_read(path)) for path in args.public_key]
@@ -288,7 +363,7 @@ def main(argv: list[str] | None = None, feed: Feed | None = None) -> int:
                 "--public-key next time, so a changed key shows",
                 file=sys.stderr,
             )
-        result = verify_feed(feed, checkpoints, {key_id(raw): raw for raw in keys})
+        result = verify_feed(feed, checkpoints, {key_id(raw): raw for raw in keys}, base)
     except (OSError, ValueError, KeyError, TypeError, ConnectionError) as error:
         print(f"verify_audit_feed: {error}", file=sys.stderr)
         return 2

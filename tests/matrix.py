@@ -275,6 +275,10 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
                 "challenge_id": world.challenge_id,
                 "nonce": "0" * 32,
             },
+            "/api/v1/auditor/audit/checkpoint/salt": {
+                "challenge_id": world.challenge_id,
+                "nonce": "0" * 32,
+            },
         }
         return {"params": queries[path]} if path in queries else {}
     if method == "DELETE":

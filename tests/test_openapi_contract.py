@@ -16,7 +16,7 @@ import io
 import os
 import time
 import zlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import hypothesis
@@ -37,13 +37,18 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
+from app.api_clients import service as api_clients
+from app.api_clients.limiter import FixedWindowLimiter
 from app.challenges import attachments, lifecycle, questions
 from app.config import Settings
+from app.contracts import search
 from app.contracts.service import make_contract
 from app.main import create_app
-from app.organisations.models import OrganisationKind, Role
+from app.organisations.models import OrganisationKind, Role, User
 from app.proposals import service as proposals
+from app.results import service as results
 from tests.conftest import DATABASE_URL
 from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
@@ -204,6 +209,70 @@ def generated(tmp_path_factory) -> list[tuple[str, str, list]]:
     )
     _started.append(time.monotonic())
     return generate(schemathesis.openapi.from_dict(create_app(settings).openapi()))
+
+
+async def accepted_results(make, app, clock, contract_id: int) -> None:
+    """The world's contract with its first period accepted, so the results feeds have rows."""
+    contract = await search.get_contract(make.ctx(None), contract_id)
+    lead = await make.db.scalar(
+        select(User).where(User.organisation_id == contract.lead.organisation_id)
+    )
+    officer = await make.db.scalar(
+        select(User).where(
+            User.organisation_id == contract.challenge.organisation_id,
+            User.role == Role.policy_officer,
+        )
+    )
+    clock.at = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)  # period 1 ended on 30 November
+    app.state.clock_offset_cache = None
+    indicator = contract.indicators[0].indicator_id
+    values = [{"indicator_id": indicator, "value": 31, "people": 3}]
+    report = await results.submit_report(
+        make.ctx(lead), contract.id, {"period": 1, "values": values}
+    )
+    await results.accept_report(make.ctx(officer), contract.id, report.id)
+    await make.db.flush()
+
+
+@pytest.mark.parametrize("registered_by", ["municipality", "operator"])
+async def test_every_client_operation_answers_as_described(
+    registered_by, app, make, clock, generated
+):
+    """The routes for API clients (tag `auditor`), sent with a client's token holding every
+    scope: registered by the world's municipality (exact counts, its audit streams) or at the
+    command line (the public's view)."""
+    _tokens, known = await world(make, app, clock)
+    await accepted_results(make, app, clock, known["contract_id"][0])
+    app.state.api_rate_limiter = FixedWindowLimiter(limit=10**9, seconds=60)
+    home = known["organisation_id"][2] if registered_by == "municipality" else None
+    registered, secret = await api_clients.create_client(
+        make.ctx(None),
+        {"name": "Contract", "scopes": "ocds:read results:read audit:read"},
+        operator=True,
+        organisation_id=home,
+    )
+    failures: dict[tuple[str, str], str] = {}
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        answer = await client.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(registered.client_id, secret),
+        )
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        operations = [(label, cases) for label, tag, cases in generated if tag == "auditor"]
+        assert len(operations) >= 9
+        for label, cases in operations:
+            for case in cases:
+                response = await send(client, aim(case, known), headers)
+                try:
+                    case.validate_response(response, checks=CHECKS)
+                except FailureGroup as found:
+                    kinds = ", ".join(sorted(f.title for f in found.exceptions))
+                    failures.setdefault((label, kinds), str(found))
+    assert not failures, f"{len(failures)} kinds of failure:\n\n" + "\n\n".join(
+        f"{label}: {kinds}\n{text}" for (label, kinds), text in failures.items()
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -552,6 +552,13 @@ TABLE: list[Row] = [
     *rule(
         "GET /api/v1/auditor/whoami",
         "GET /api/v1/auditor/contracts/{contract_id}/results",
+        "GET /api/v1/auditor/results",
+        "GET /api/v1/auditor/audit/streams",
+        "GET /api/v1/auditor/audit/events",
+        "GET /api/v1/auditor/audit/verify",
+        "POST /api/v1/auditor/audit/verify",
+        "GET /api/v1/auditor/audit/checkpoint",
+        "GET /api/v1/auditor/audit/checkpoint/salt",
         everyone=LOGIN,
     ),
     # Signed checkpoints and the key that signs them are public, so anyone can keep them.

@@ -49,6 +49,15 @@ def _refused_token(message: str, code: str, error: str | None) -> Unauthenticate
     return Unauthenticated(message, code=code, headers={"WWW-Authenticate": challenge})
 
 
+def missing_token() -> Unauthenticated:
+    """No token at all: the same answer whether or not the request's body could be read."""
+    return _refused_token(
+        "Send an API client's bearer token; get one from POST /oauth/token.",
+        "missing_token",
+        None,
+    )
+
+
 async def client_access(
     request: Request,
     security_scopes: SecurityScopes,
@@ -57,11 +66,7 @@ async def client_access(
     authorization: Annotated[str | None, Depends(client_credentials)],
 ) -> ClientAccess:
     if not authorization:
-        raise _refused_token(
-            "Send an API client's bearer token; get one from POST /oauth/token.",
-            "missing_token",
-            None,
-        )
+        raise missing_token()
     scheme, _, token = authorization.partition(" ")
     found = None
     if scheme.lower() == "bearer" and token.strip():

@@ -51,10 +51,17 @@ def _manager(ctx: Context, operator: bool) -> User | None:
 
 
 async def create_client(
-    ctx: Context, data: ApiClientIn | dict, *, operator: bool = False
+    ctx: Context,
+    data: ApiClientIn | dict,
+    *,
+    operator: bool = False,
+    organisation_id: int | None = None,
 ) -> tuple[ApiClient, str]:
-    """Register a client for the admin's organisation; the secret is returned this once."""
+    """Register a client for the admin's organisation (the operator names one, or none); the
+    secret is returned this once."""
     admin = _manager(ctx, operator)
+    if admin is not None:
+        organisation_id = admin.organisation_id
     data = data if isinstance(data, ApiClientIn) else checked(ApiClientIn, data)
     secret = new_secret()
     client = ApiClient(
@@ -62,7 +69,7 @@ async def create_client(
         secret_hash=token_hash(secret),
         name=data.name,
         scopes=" ".join(data.scopes),
-        organisation_id=admin.organisation_id if admin else None,
+        organisation_id=organisation_id,
         created_by_id=admin.id if admin else None,
         created_at=ctx.now,
     )

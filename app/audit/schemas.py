@@ -1,8 +1,12 @@
-"""The signed checkpoint as it travels: served by the API, kept by auditors, posted back."""
+"""What the audit API answers: events, verifications, and the signed checkpoint as it travels
+(served by the API, kept by auditors, posted back)."""
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.audit.models import AuditEvent
 
 FORMAT = "uitkomst-checkpoint/1"
 _HASH = r"^[0-9a-f]{64}$"
@@ -47,3 +51,58 @@ class SaltOut(BaseModel):
     nonce: str
     key_id: str
     salt: str = Field(description="hex; commitment = sha256(salt || canonical head)")
+
+
+class AuditEventOut(BaseModel):
+    """An event; one that does not concern your municipality comes redacted: only its place in
+    the chain (stream, seq, prev_hash, hash), every other field null and `redacted` true."""
+
+    model_config = ConfigDict(from_attributes=True)
+    stream: str
+    seq: int
+    occurred_at: datetime | None
+    actor_id: int | None
+    action: str | None
+    entity_type: str | None
+    entity_id: int | None
+    data: dict[str, Any] | None
+    prev_hash: str
+    hash: str
+    redacted: bool = Field(
+        description="true: the event concerns another organisation; check its link "
+        "(prev_hash, hash), its content is not yours to see",
+    )
+
+    @classmethod
+    def of(cls, event: AuditEvent, full: bool) -> "AuditEventOut":
+        chain = ("stream", "seq", "prev_hash", "hash")
+        fields = {
+            name: getattr(event, name) if full or name in chain else None
+            for name in cls.model_fields
+            if name != "redacted"
+        }
+        return cls(**fields, redacted=not full)
+
+
+class VerificationOut(BaseModel):
+    ok: bool
+    checked: int
+    stream: str | None
+    broken_seq: int | None
+    reason: str | None
+
+
+class FindingOut(BaseModel):
+    kind: str = Field(
+        description="unknown_key, bad_signature, stream_removed, truncated, rewritten, "
+        "sealed_changed or chain_broken"
+    )
+    stream: str | None
+    issued_at: str | None
+    message: str
+
+
+class CheckpointVerificationOut(VerificationOut):
+    checkpoints: int
+    skipped: int = Field(description="checkpoint entries for streams you may not read")
+    findings: list[FindingOut]

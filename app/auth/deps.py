@@ -106,6 +106,14 @@ SIGNED_IN_API = [Depends(signed_in_api)]
 _SIGN_IN_CHECKS = (signed_in_page, signed_in_api)
 
 
+def requires_client_token(route: object) -> bool:
+    """Whether a route answers only to an API client's token (app.api_clients.deps)."""
+    return any(
+        isinstance(dep, DependsParam) and getattr(dep.dependency, "requires_credentials", False)
+        for dep in getattr(route, "dependencies", ())
+    )
+
+
 def requires_sign_in(route: object) -> bool:
     """Whether a route sits behind one of the sign-in checks above."""
     return any(

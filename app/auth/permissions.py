@@ -530,12 +530,28 @@ def readable_questions(user: User | None, challenge: Challenge) -> ColumnElement
     return visible
 
 
-def readable_audit_challenges(user: User | None, now: datetime) -> ColumnElement[bool]:
-    """The WHERE clause for the challenges whose sealed audit stream the caller reads
-    (audit.read_sealed): the own municipality's, once their deadline has passed."""
-    if user is None or Action.audit_read_sealed not in ROLE_PERMISSIONS.get(user.role, ()):
+def sealed_streams_of(municipality_id: int | None, now: datetime) -> ColumnElement[bool]:
+    """The WHERE clause for the challenges whose sealed audit stream is read on behalf of this
+    municipality (audit.read_sealed: by the auditors it appointed and the API clients its admin
+    registered; None: the public, who reads none): its own, once their deadline has passed."""
+    if municipality_id is None:
         return false()
-    return and_(Challenge.organisation_id == user.organisation_id, unsealed_clause(now))
+    return and_(Challenge.organisation_id == municipality_id, unsealed_clause(now))
+
+
+def client_reads_for(client: ApiClient, kind: OrganisationKind | None) -> int | None:
+    """The municipality whose auditors an API client reads the audit log as: the one whose admin
+    registered it (`kind` is its organisation's). A client registered at the command line, or by
+    an organisation that is no municipality (it has no auditors), reads as the public: None."""
+    if client.organisation_id is None or kind != OrganisationKind.municipality:
+        return None
+    return client.organisation_id
+
+
+def reads_exact_counts(client: ApiClient, owner_organisation_id: int) -> bool:
+    """An API client reads a contract's small counts exactly when the municipality that owns the
+    contract registered it (it reads as that municipality's auditors); otherwise "<5"."""
+    return client.organisation_id is not None and client.organisation_id == owner_organisation_id
 
 
 def manageable_api_clients(user: User) -> ColumnElement[bool]:

@@ -14,7 +14,7 @@ from app.db import DbSession, Id
 from app.documents.download import file_download
 from app.i18n import Lazy
 from app.results import service
-from app.results.export import CSV_TYPE, guarded
+from app.results.export import CSV_TYPE, decimal_text, guarded
 from app.results.models import ContractPayment, ResultReport
 from app.results.payment import PAYMENT_RULE
 from app.results.privacy import Reader, shown_count, suppressed
@@ -233,13 +233,6 @@ def results_out(found: service.ContractResults) -> ResultsOut:
     return ResultsOut(contract_id=found.contract.id, reader=found.reader, indicators=indicators)
 
 
-def _decimal(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
 def results_csv(found: service.ContractResults) -> str:
     """Semicolons, a UTF-8 byte order mark and CRLF, as Dutch Excel opens it (export.py)."""
     out = io.StringIO()
@@ -272,10 +265,10 @@ def results_csv(found: service.ContractResults) -> str:
                     str(p.number),
                     p.start.isoformat(),
                     p.end.isoformat(),
-                    _decimal(p.value),
+                    decimal_text(p.value),
                     shown_count(p.people, found.reader) if p.people is not None else "",
-                    _decimal(i.baseline_value),
-                    _decimal(i.committed_target),
+                    decimal_text(i.baseline_value),
+                    decimal_text(i.committed_target),
                     str(one.status.label),
                 ]
             )

@@ -39,6 +39,14 @@ def guarded(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def decimal_text(value: float | None) -> str:
+    """A result for a CSV cell: a decimal comma, no trailing zeros, empty when there is none."""
+    if value is None:
+        return ""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
 def _yes(value: bool) -> str:
     return str(Lazy("yes") if value else Lazy("no"))
 

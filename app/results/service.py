@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.api_clients.models import ApiClient
-from app.auth.permissions import Action, ContractSides, assert_can, can
+from app.auth.permissions import Action, ContractSides, assert_can, can, reads_exact_counts
 from app.clock import AMSTERDAM
 from app.context import Context
 from app.contracts import search
@@ -779,6 +779,6 @@ async def contract_results(
     contract = await search.get_contract(ctx, contract_id)
     accepted = await accepted_reports(ctx, contract)
     seen_by: Reader = reader(ctx, contract)
-    if client is not None and client.organisation_id == contract.challenge.organisation_id:
+    if client is not None and reads_exact_counts(client, contract.challenge.organisation_id):
         seen_by = "auditor"
     return ContractResults(contract, seen_by, indicator_results(ctx, contract, accepted, seen_by))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.proposals.models import ProposalAttachment, ProposalDraft, ProposalSubmission
 from tests.annex_iv.conftest import EVERYONE_ELSE, SECRET, missing_ref, proposal_urls, ref
+from tests.audit.world import client_token, register
 
 
 @pytest.mark.parametrize("who", EVERYONE_ELSE)
@@ -61,3 +62,34 @@ async def test_what_is_stored_is_encrypted(db, app, tender):
     assert rows and all(SECRET.encode() not in row for row in rows)
     files = [p for p in app.state.settings.documents_dir.rglob("*") if p.is_file()]
     assert files and all(SECRET.encode() not in p.read_bytes() for p in files)
+
+
+@pytest.mark.parametrize("registered_by", ["admin", "operator"])
+async def test_nor_a_program_registered_for_the_municipality(client, tender, make, registered_by):
+    """An API client (the rekenkamer's program, or one registered at the command line) reads the
+    audit feed and the results feed: before the deadline neither shows the sealed stream, an
+    event of it, or a result, and the sealed stream answers like one that does not exist."""
+    registrar = tender.users["admin"] if registered_by == "admin" else None
+    credentials = await register(make, registrar, "audit:read results:read")
+    program = await client_token(client, credentials)
+    feed = "/api/v1/auditor/audit"
+    assert (await client.get(f"{feed}/streams", headers=program)).json() == ["platform"]
+    stream = f"sealed:challenge:{tender.challenge.id}"
+    sealed = await client.get(f"{feed}/events", params={"stream": stream}, headers=program)
+    missing = await client.get(
+        f"{feed}/events", params={"stream": "sealed:challenge:999999"}, headers=program
+    )
+    assert (sealed.status_code, sealed.json()) == (missing.status_code, missing.json())
+    assert sealed.status_code == 404
+    platform = await client.get(f"{feed}/events", params={"limit": 1000}, headers=program)
+    assert platform.status_code == 200
+    assert SECRET not in platform.text and tender.coalition.name not in platform.text
+    assert not [e for e in platform.json() if e["entity_type"] == "coalition"]
+    checkpoint = (await client.get(f"{feed}/checkpoint", headers=program)).json()
+    assert stream not in {head["stream"] for head in checkpoint["streams"]}
+    found = await client.get(
+        "/api/v1/auditor/results",
+        params={"municipality": tender.challenge.organisation_id},
+        headers=program,
+    )
+    assert found.status_code == 200 and found.json()["rows"] == []

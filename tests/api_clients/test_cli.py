@@ -104,9 +104,50 @@ def test_create_prints_the_secret_once_and_stores_only_its_hash(uitkomst, capsys
         (("create", "--name", "X", "--scope", ""), "scopes"),
         (("rotate", "ukc_nobody"), "does not exist"),
         (("disable", "ukc_nobody"), "does not exist"),
+        (
+            ("create", "--name", "X", "--scope", "ocds:read", "--organisation", "Gemeente Nergens"),
+            "no organisation named 'Gemeente Nergens'",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line(uitkomst, capsys, args, says):
     code, out, err = uitkomst("api-client", *args, capsys=capsys)
     assert code == 2 and out == ""
     assert says in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_operator_registers_a_client_for_a_municipality(uitkomst, capsys):
+    """Like its admin on /admin/api-clients: the program then reads as its auditors do."""
+    code, _, err = uitkomst(
+        "create-user",
+        "--email",
+        "beheer@cli-gemeente.nl",
+        "--name",
+        "Beheer",
+        "--organisation",
+        "Gemeente CLI",
+        "--kind",
+        "municipality",
+        "--role",
+        "admin",
+        capsys=capsys,
+    )
+    assert code == 0, err
+    code, out, err = uitkomst(
+        "api-client",
+        "create",
+        "--name",
+        "Rekenkamer CLI",
+        "--scope",
+        "audit:read",
+        "--organisation",
+        "Gemeente CLI",
+        capsys=capsys,
+    )
+    assert code == 0, err
+    client_id = re.search(r"^client_id: (\S+)$", out, re.MULTILINE).group(1)
+    [(organisation,)] = _rows(
+        "SELECT o.name FROM api_clients c JOIN organisations o ON o.id = c.organisation_id "
+        f"WHERE c.client_id = '{client_id}'"
+    )
+    assert organisation == "Gemeente CLI"

@@ -50,9 +50,12 @@ async def events(client, headers, stream: str) -> list[dict]:
     return response.json()
 
 
-async def run(client, headers, *argv: str) -> int:
-    feed = AppFeed(client, headers, asyncio.get_running_loop())
-    return await asyncio.to_thread(script.main, list(argv), feed)
+async def run(client, headers, *argv: str, feed: str = "person") -> int:
+    """The script over the feed for people (an auditor's personal token), or with
+    feed="auto" over whichever its arguments choose."""
+    app_feed = AppFeed(client, headers, asyncio.get_running_loop())
+    chosen = ["--feed", feed] if feed != "auto" else []
+    return await asyncio.to_thread(script.main, [*chosen, *argv], app_feed)
 
 
 @pytest.fixture

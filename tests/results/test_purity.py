@@ -5,10 +5,13 @@ from pathlib import Path
 from tests.evaluation.test_purity import FRAMEWORKS, frameworks_loaded, own_imports
 
 ROOT = Path(__file__).resolve().parents[2]
-# The database and web side of results (reports, payments, their pages and API) sits beside the
-# calculations in the same package; every other module is a pure calculation.
+# The database and web side of results (reports, payments, the portfolio, their pages and API,
+# the results feed for API clients) sits beside the calculations in the same package; every
+# other module is a pure calculation.
 STORED = {
     "api",
+    "feed",
+    "feed_api",
     "models",
     "schemas",
     "service",
