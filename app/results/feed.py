@@ -105,7 +105,7 @@ class ResultRow:
     period: int
     start: date
     end: date
-    value: float
+    value: float | None  # None where the count reads "<5": a value about so few is withheld
     people: int | None  # None where it reads "<5"
     people_shown: str
     report_id: int
@@ -309,7 +309,7 @@ def _row(client: ApiClient, r) -> ResultRow:
         period=r.period,
         start=r.start,
         end=r.end,
-        value=r.value,
+        value=None if suppressed(r.people, reader) else r.value,
         people=None if suppressed(r.people, reader) else r.people,
         people_shown=shown_count(r.people, reader),
         report_id=r.report_id,

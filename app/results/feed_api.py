@@ -43,7 +43,10 @@ class PortfolioRowOut(BaseModel):
     period: int = Field(description="The indicator's own reporting period, from 1")
     start: date
     end: date
-    value: float = Field(description="The accepted value")
+    value: float | None = Field(
+        description='The accepted value; null where `people_shown` is "<5": a value about so '
+        "few people is not published to a reader who sees the count suppressed."
+    )
     people: int | None = Field(description='null where the count reads "<5"')
     people_shown: str = Field(description='The count as this client may read it: a number or "<5"')
     report_id: int
