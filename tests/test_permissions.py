@@ -9,6 +9,7 @@ from app.auth.permissions import Action, ContractSides, can, role_fits
 from app.challenges import questions as challenges
 from app.demo.data import ACCOUNTS, ORGANISATIONS
 from app.organisations.models import OrganisationKind, Role
+from app.scenarios.models import CutScenarioRecord
 
 CALLERS = [
     "public",
@@ -63,6 +64,12 @@ MATRIX = [
     (Action.payment_record, "contract", {"owner_officer"}),
     (Action.signal_read, None, {"owner_officer", "other_officer"}),
     (Action.signal_read, "contract", {"owner_officer"}),
+    # Cut scenarios: a municipality's policy officers make them; its officers, auditors and
+    # admins read its saved ones; nobody reads another municipality's.
+    (Action.scenario_create, None, {"owner_officer", "other_officer"}),
+    (Action.scenario_read, None, {"owner_officer", "other_officer", "auditor", "admin"}),
+    (Action.scenario_read, "own_scenario", {"owner_officer", "auditor", "admin"}),
+    (Action.scenario_read, "others_scenario", {"other_officer"}),
 ]
 
 
@@ -99,6 +106,10 @@ async def world(make):
         "own_api_client": ApiClient(organisation_id=municipality.id),
         "others_api_client": ApiClient(organisation_id=users["other_officer"].organisation_id),
         "operators_api_client": ApiClient(organisation_id=None),
+        "own_scenario": CutScenarioRecord(organisation_id=municipality.id),
+        "others_scenario": CutScenarioRecord(
+            organisation_id=users["other_officer"].organisation_id
+        ),
     }
     asker = make.ctx(await make.user(Role.provider_member))
     objects["providers_question"] = await challenges.ask_question(

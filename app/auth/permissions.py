@@ -14,6 +14,7 @@ from app.errors import Forbidden, Unauthenticated
 from app.evaluation.models import CommitteeMember, CommitteeRole
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 from app.proposals.models import ProposalSubmission, SubmissionStatus
+from app.scenarios.models import CutScenarioRecord
 
 
 class Action(StrEnum):
@@ -58,6 +59,8 @@ class Action(StrEnum):
     payment_record = "payment.record"
     signal_read = "signal.read"
     evaluation_list_own = "evaluation.list_own"  # one's own committee seats (a menu item)
+    scenario_create = "scenario.create"  # a cut scenario on the municipality's own contracts
+    scenario_read = "scenario.read"
 
 
 # What a committee member does; the seat (see `Seat`) decides on which challenge and proposal.
@@ -97,6 +100,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.payment_record,
             Action.signal_read,
             Action.evaluation_list_own,
+            Action.scenario_create,
+            Action.scenario_read,
         }
     ),
     Role.provider_member: frozenset(
@@ -138,9 +143,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.evaluation_read_scores,
             Action.evaluation_report,
             Action.report_read,
+            Action.scenario_read,
         }
     ),
-    Role.admin: frozenset({Action.challenge_read, Action.user_manage, Action.api_client_manage}),
+    # An admin reads the municipality's saved cut scenarios (they are its budget choices, not
+    # anything sealed); it makes none.
+    Role.admin: frozenset(
+        {Action.challenge_read, Action.user_manage, Action.api_client_manage, Action.scenario_read}
+    ),
 }
 
 # Which roles an organisation's kind may hold. Evaluators may be outside experts, and every
@@ -374,6 +384,9 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         # An admin manages their own organisation's programs; one registered at the command
         # line (no organisation) stays the operator's.
         return user is not None and obj.organisation_id == user.organisation_id
+    if isinstance(obj, CutScenarioRecord) and action == Action.scenario_read:
+        # A saved scenario is its municipality's own: its officers, auditors and admins.
+        return user is not None and obj.organisation_id == user.organisation_id
     if isinstance(obj, Question) and action == Action.question_read_own:
         return user is not None and obj.asked_by_id == user.id
     if isinstance(obj, Challenge) and action in (
@@ -404,7 +417,8 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return False
     if obj is not None or user is None:
         return False
-    if action == Action.challenge_create:
+    if action in (Action.challenge_create, Action.scenario_create, Action.scenario_read):
+        # Challenges and cut scenarios are a municipality's (an admin of a provider has none).
         return user.organisation.kind == OrganisationKind.municipality
     return action in _ROLE_ACTIONS
 
