@@ -64,6 +64,9 @@ MATRIX = [
     (Action.payment_record, "contract", {"owner_officer"}),
     (Action.signal_read, None, {"owner_officer", "other_officer"}),
     (Action.signal_read, "contract", {"owner_officer"}),
+    # The portfolio is always the caller's own municipality's: its officers, auditors and
+    # admins read it (the contracts and accepted results in it are public); nobody else has one.
+    (Action.portfolio_read, None, {"admin", "owner_officer", "other_officer", "auditor"}),
     # Cut scenarios: a municipality's policy officers make them; its officers, auditors and
     # admins read its saved ones; nobody reads another municipality's.
     (Action.scenario_create, None, {"owner_officer", "other_officer"}),
@@ -240,6 +243,13 @@ async def test_coalition_matrix(coalition_world, caller, action, moment, allowed
 async def test_challenge_level_coalition_matrix(coalition_world, caller, action, moment, allowed):
     users, _coalition, challenge, moments = coalition_world
     assert can(users[caller], action, challenge, moments[moment]) is (caller in allowed)
+
+
+async def test_only_a_municipality_has_a_portfolio(make):
+    """An admin of a provider holds the action by role, but has no municipality to read."""
+    provider = await make.org(OrganisationKind.welfare_organisation)
+    assert not can(await make.user(Role.admin, org=provider), Action.portfolio_read)
+    assert can(await make.user(Role.admin), Action.portfolio_read)
 
 
 def test_every_action_is_in_the_matrix():

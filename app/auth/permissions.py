@@ -58,6 +58,7 @@ class Action(StrEnum):
     report_review = "report.review"
     payment_record = "payment.record"
     signal_read = "signal.read"
+    portfolio_read = "portfolio.read"  # the own municipality's contracts, their results per euro
     evaluation_list_own = "evaluation.list_own"  # one's own committee seats (a menu item)
     scenario_create = "scenario.create"  # a cut scenario on the municipality's own contracts
     scenario_read = "scenario.read"
@@ -99,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.report_review,
             Action.payment_record,
             Action.signal_read,
+            Action.portfolio_read,
             Action.evaluation_list_own,
             Action.scenario_create,
             Action.scenario_read,
@@ -143,13 +145,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.evaluation_read_scores,
             Action.evaluation_report,
             Action.report_read,
+            Action.portfolio_read,
             Action.scenario_read,
         }
     ),
-    # An admin reads the municipality's saved cut scenarios (they are its budget choices, not
-    # anything sealed); it makes none.
+    # An admin reads the municipality's portfolio and its saved cut scenarios (its budget
+    # choices, nothing sealed); it makes no scenario.
     Role.admin: frozenset(
-        {Action.challenge_read, Action.user_manage, Action.api_client_manage, Action.scenario_read}
+        {
+            Action.challenge_read,
+            Action.user_manage,
+            Action.api_client_manage,
+            Action.portfolio_read,
+            Action.scenario_read,
+        }
     ),
 }
 
@@ -417,8 +426,15 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return False
     if obj is not None or user is None:
         return False
-    if action in (Action.challenge_create, Action.scenario_create, Action.scenario_read):
-        # Challenges and cut scenarios are a municipality's (an admin of a provider has none).
+    if action in (
+        Action.challenge_create,
+        Action.portfolio_read,
+        Action.scenario_create,
+        Action.scenario_read,
+    ):
+        # A municipality's own: its challenges, the portfolio of their contracts (read by its
+        # officers, auditors and admins; the contracts and results in it are public) and its
+        # cut scenarios (an admin of a provider has none).
         return user.organisation.kind == OrganisationKind.municipality
     return action in _ROLE_ACTIONS
 
