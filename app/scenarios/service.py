@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -162,10 +163,22 @@ def check_input(data: ScenarioIn, contracts: Sequence[CutContract]) -> dict[str,
     return errors
 
 
+def _lenient(data: ScenarioIn | dict[str, Any]) -> ScenarioIn | None:
+    """The input read with a stand-in name, so that the saving, protections and floors are
+    checked too when only the name is missing (every mistake is named at once)."""
+    if isinstance(data, ScenarioIn):
+        return data
+    try:
+        return ScenarioIn.model_validate({**data, "name": "-"})
+    except ValidationError:
+        return None
+
+
 def problems_in(data: dict[str, Any], contracts: Sequence[CutContract]) -> dict[str, Lazy]:
     """What is wrong with `data` as a scenario on `contracts`, without saving anything."""
     found = problems(ScenarioIn, data)
-    return found or check_input(ScenarioIn.model_validate(data), contracts)
+    lenient = _lenient(data)
+    return {**check_input(lenient, contracts), **found} if lenient else found
 
 
 async def portfolio_contracts(
@@ -185,9 +198,11 @@ async def create_scenario(
     given) and save the scenario with its inputs frozen; refused with every mistake at once."""
     user = assert_signed_in(ctx.user)
     assert_can(user, Action.scenario_create)
-    data = checked(ScenarioIn, data)
-    theme = data.theme.value if data.theme else None
-    target_group = data.target_group or None
+    lenient = _lenient(data)
+    if lenient is None:
+        data = checked(ScenarioIn, data)  # raises, naming every field that is wrong
+    theme = lenient.theme.value if lenient.theme else None
+    target_group = lenient.target_group or None
     if contracts is None:
         contracts = await portfolio_contracts(ctx, theme, target_group)
     if not contracts:
@@ -195,9 +210,10 @@ async def create_scenario(
             "There are no contracts to cut: the portfolio (with these filters) is empty.",
             code="no_contracts",
         )
-    errors = check_input(data, contracts)
+    errors = {**check_input(lenient, contracts), **problems(ScenarioIn, data)}
     if errors:
         raise ValidationFailed(errors)
+    data = checked(ScenarioIn, data)
     record = CutScenarioRecord(
         organisation_id=user.organisation_id,
         name=data.name,
