@@ -46,6 +46,7 @@ from app.organisations import views as organisations_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposals_views
 from app.results import api as results_api
+from app.results import portfolio_api, portfolio_views
 from app.results import views as results_views
 from app.scenarios import api as scenarios_api
 from app.scenarios import views as scenarios_views
@@ -250,6 +251,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(results_api.public_router)
     app.include_router(results_api.auditor_router)
     app.include_router(results_views.router)
+    app.include_router(portfolio_views.router)
+    app.include_router(portfolio_api.router)
     app.include_router(scenarios_api.router)
     app.include_router(scenarios_views.router)
     app.include_router(api_clients_api.public_router)

@@ -519,6 +519,19 @@ TABLE: list[Row] = [
     ),
     # Signals across contracts: policy officers, each seeing their own municipality's.
     *rule("GET /signals", everyone=DENIED, anonymous=LOGIN, officers=OK),
+    # The portfolio: always the caller's own municipality's, read by its officers, auditors and
+    # admins (another municipality's get their own, without this one's contracts); a provider
+    # and a provider's admin have none.
+    *rule(
+        "GET /portfolio",
+        "GET /api/v1/portfolio",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officers=OK,
+        admin=OK,
+        auditor=OK,
+        other_auditor=OK,
+    ),
     # People and roles: an organisation's admin, for the people of that organisation only.
     *rule(
         "GET /admin/users",

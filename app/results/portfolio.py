@@ -31,10 +31,12 @@ the achieved share is (3/5 + 1) / 2 = 80 %. Had the days not been accepted yet, 
 be estimated, with the same € 124,000.
 """
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 from app.evaluation.scores import Key, Number, rounded
@@ -77,7 +79,7 @@ class PortfolioIndicator:
     periods_ended: int
     periods_total: int
 
-    @property
+    @cached_property
     def committed_improvement(self) -> Fraction:
         if self.baseline is None:
             return Fraction(0)
@@ -213,6 +215,11 @@ def totals_by(keyed: Iterable[tuple[str, ContractOutcome]]) -> tuple[Total, ...]
 def shown(value: Fraction | None, scale: int = 1) -> Decimal | None:
     """A figure as shown (× 100 for a percentage), rounded once to two decimals."""
     return None if value is None else rounded(value * scale)
+
+
+def whole_cents(cents: Fraction | int) -> int:
+    """Cents of results as whole cents, halves up: for money shown or exported."""
+    return math.floor(Fraction(cents) + Fraction(1, 2))
 
 
 def euros(cents: Fraction | int) -> Decimal:

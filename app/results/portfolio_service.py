@@ -10,20 +10,22 @@ Filters (theme, target group) and sorting apply to what was read, so the choices
 come from the whole portfolio.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.permissions import Action, assert_can
-from app.challenges.models import Challenge, Indicator, Theme
+from app.challenges.models import Challenge, Direction, Frequency, Indicator, Theme
 from app.context import Context
-from app.contracts.models import Contract, ContractIndicator, ReportingPeriod
+from app.contracts.models import Contract, ContractIndicator, ContractStatus, ReportingPeriod
 from app.errors import ValidationFailed
+from app.evaluation.scores import exact
 from app.i18n import Lazy
 from app.results.cuts import CutContract
 from app.results.models import ContractPayment, ReportStatus, ReportValue, ResultReport
@@ -36,22 +38,10 @@ from app.results.portfolio import (
     totals_by,
 )
 from app.results.service import report_periods, reported_in, today
-from app.results.status import Status, indicator_status
+from app.results.status import Status, status_of
 
 NO_TARGET_GROUP = "—"  # the label of contracts whose challenge names no target group
 STATUSES: tuple[Status, ...] = ("on_track", "at_risk", "off_track", "not_reported")
-SORT_KEYS = (
-    "reference",
-    "title",
-    "coalition",
-    "theme",
-    "target_group",
-    "cost",
-    "paid",
-    "results",
-    "results_per_euro",
-    "achieved_share",
-)
 DEFAULT_SORT, DEFAULT_ORDER = "results_per_euro", "desc"
 
 
@@ -125,30 +115,39 @@ class Portfolio:
         ]
 
 
-def _sort_value(row: PortfolioRow, key: str):
-    return {
-        "reference": row.reference,
-        "title": row.title.casefold(),
-        "coalition": row.coalition_name.casefold(),
-        "theme": row.theme or "",
-        "target_group": row.target_group.casefold(),
-        "cost": row.cost_cents,
-        "paid": row.paid_cents,
-        "results": row.expected_results,
-        "results_per_euro": row.results_per_euro,
-        "achieved_share": row.achieved_share,
-    }[key]
+def _figure(value: Fraction | None) -> float | None:
+    """Exact figures compared as floats: far faster to sort, and any two that differ by
+    more than a float can tell apart keep their order (the shown figures have two decimals)."""
+    return None if value is None else float(value)
+
+
+SORT_VALUES: dict[str, Callable[[PortfolioRow], Any]] = {
+    "reference": lambda row: row.reference,
+    "title": lambda row: row.title.casefold(),
+    "coalition": lambda row: row.coalition_name.casefold(),
+    "theme": lambda row: row.theme or "",
+    "target_group": lambda row: row.target_group.casefold(),
+    "cost": lambda row: row.cost_cents,
+    "paid": lambda row: row.paid_cents,
+    "results": lambda row: _figure(row.expected_results),
+    "results_per_euro": lambda row: _figure(row.results_per_euro),
+    "achieved_share": lambda row: _figure(row.achieved_share),
+}
+
+
+SORT_KEYS = tuple(SORT_VALUES)
 
 
 def sort_rows(rows: Sequence[PortfolioRow], key: str, order: str) -> list[PortfolioRow]:
-    """Sorted by one column; rows without a figure last either way, then by reference."""
-    if key not in SORT_KEYS or order not in ("asc", "desc"):
+    """Sorted by one column; rows without a figure last either way, equal ones by reference."""
+    if key not in SORT_VALUES or order not in ("asc", "desc"):
         raise ValueError(f"unknown sort {key!r} {order!r}")
-    by_reference = sorted(rows, key=lambda r: (r.reference, r.id))
-    present = [r for r in by_reference if _sort_value(r, key) is not None]
-    missing = [r for r in by_reference if _sort_value(r, key) is None]
-    present.sort(key=lambda r: _sort_value(r, key), reverse=order == "desc")
-    return present + missing
+    value = SORT_VALUES[key]
+    keyed = sorted(((value(r), r.reference, r.id, r) for r in rows), key=lambda k: k[1:3])
+    present = [(v, r) for v, _ref, _id, r in keyed if v is not None]
+    missing = [r for v, _ref, _id, r in keyed if v is None]
+    present.sort(key=lambda pair: pair[0], reverse=order == "desc")
+    return [r for _v, r in present] + missing
 
 
 def check_filters(
@@ -171,52 +170,102 @@ def _mine(query, ctx: Context):
     )
 
 
-async def _contracts(ctx: Context) -> tuple[list[Contract], dict[int, int | None]]:
-    """The contracts with their challenges, indicators and periods (three statements), and
-    the outcome value per unit the challenge set for each contract indicator."""
-    contracts = list(
-        (
-            await ctx.db.scalars(
-                _mine(select(Contract), ctx)
-                .options(contains_eager(Contract.challenge))
-                .order_by(Contract.id)
-            )
-        ).unique()
-    )
-    rows = (
-        await ctx.db.execute(
+class _Period(NamedTuple):
+    number: int
+    end: date
+
+
+@dataclass
+class _Indicator:
+    """A contract indicator as plain values (the names of ContractIndicator, so the results'
+    period rules read it alike), with the outcome value its challenge set."""
+
+    id: int
+    contract_id: int
+    direction: Direction
+    baseline_value: float | None
+    committed_target: float
+    reporting_frequency: Frequency
+    outcome_value_cents: int | None
+    periods: list[_Period] = field(default_factory=list)
+
+
+@dataclass
+class _Contract:
+    """A contract as plain values, with what the portfolio shows of its challenge."""
+
+    id: int
+    reference: str
+    coalition_name: str
+    value_cents: int
+    status: ContractStatus
+    period_start: date
+    period_end: date
+    title: str
+    theme: Theme | None
+    target_group: str
+    indicators: list[_Indicator] = field(default_factory=list)
+
+
+async def _contracts(ctx: Context) -> list[_Contract]:
+    """The contracts with their challenges, indicators and periods: three statements of plain
+    rows (a thousand contracts have tens of thousands of periods: no ORM objects for them)."""
+    contracts = [
+        _Contract(*row)
+        for row in await ctx.db.execute(
             _mine(
-                select(ContractIndicator, Indicator.outcome_value_cents)
+                select(
+                    Contract.id,
+                    Contract.reference,
+                    Contract.coalition_name,
+                    Contract.value_cents,
+                    Contract.status,
+                    Contract.period_start,
+                    Contract.period_end,
+                    Challenge.title,
+                    Challenge.theme,
+                    Challenge.target_group,
+                ),
+                ctx,
+            ).order_by(Contract.id)
+        )
+    ]
+    indicators = [
+        _Indicator(*row)
+        for row in await ctx.db.execute(
+            _mine(
+                select(
+                    ContractIndicator.id,
+                    ContractIndicator.contract_id,
+                    ContractIndicator.direction,
+                    ContractIndicator.baseline_value,
+                    ContractIndicator.committed_target,
+                    ContractIndicator.reporting_frequency,
+                    Indicator.outcome_value_cents,
+                )
                 .join(Contract, Contract.id == ContractIndicator.contract_id)
                 .join(Indicator, Indicator.id == ContractIndicator.indicator_id),
                 ctx,
             ).order_by(ContractIndicator.contract_id, ContractIndicator.position)
         )
-    ).all()
-    periods = (
-        await ctx.db.scalars(
-            _mine(
-                select(ReportingPeriod)
-                .join(
-                    ContractIndicator, ContractIndicator.id == ReportingPeriod.contract_indicator_id
-                )
-                .join(Contract, Contract.id == ContractIndicator.contract_id),
-                ctx,
-            ).order_by(ReportingPeriod.contract_indicator_id, ReportingPeriod.number)
-        )
-    ).all()
-    by_indicator: dict[int, list[ReportingPeriod]] = {}
-    for period in periods:
-        by_indicator.setdefault(period.contract_indicator_id, []).append(period)
-    by_contract: dict[int, list[ContractIndicator]] = {}
-    outcome_values: dict[int, int | None] = {}
-    for indicator, outcome_value in rows:
-        set_committed_value(indicator, "periods", by_indicator.get(indicator.id, []))
-        outcome_values[indicator.id] = outcome_value
-        by_contract.setdefault(indicator.contract_id, []).append(indicator)
-    for contract in contracts:
-        set_committed_value(contract, "indicators", by_contract.get(contract.id, []))
-    return contracts, outcome_values
+    ]
+    periods = await ctx.db.execute(
+        _mine(
+            select(
+                ReportingPeriod.contract_indicator_id, ReportingPeriod.number, ReportingPeriod.end
+            )
+            .join(ContractIndicator, ContractIndicator.id == ReportingPeriod.contract_indicator_id)
+            .join(Contract, Contract.id == ContractIndicator.contract_id),
+            ctx,
+        ).order_by(ReportingPeriod.contract_indicator_id, ReportingPeriod.number)
+    )
+    by_id = {indicator.id: indicator for indicator in indicators}
+    for indicator_id, number, end in periods:
+        by_id[indicator_id].periods.append(_Period(number, end))
+    by_contract = {contract.id: contract for contract in contracts}
+    for indicator in indicators:
+        by_contract[indicator.contract_id].indicators.append(indicator)
+    return contracts
 
 
 async def _accepted(ctx: Context) -> dict[int, list[tuple[int, int, float]]]:
@@ -256,25 +305,48 @@ async def _paid(ctx: Context) -> dict[int, int]:
     return {contract_id: int(paid or 0) for contract_id, paid in rows}
 
 
-def _latest(contract: Contract, accepted: Sequence[tuple[int, int, float]]) -> dict[int, float]:
+def _exact(value: float | None) -> int | Fraction | None:
+    """A stored figure as an exact number once (a whole one as an int), not at every use."""
+    if value is None:
+        return None
+    return int(value) if value.is_integer() else exact(value)
+
+
+@lru_cache(maxsize=256)
+def _periods_of(start: date, end: date, frequencies: tuple[Frequency, ...]):
+    """Contracts of the same period and frequencies share their reporting periods."""
+    return report_periods(
+        SimpleNamespace(  # type: ignore[arg-type]  # read for these three names only
+            period_start=start,
+            period_end=end,
+            indicators=[SimpleNamespace(reporting_frequency=f) for f in frequencies],
+        )
+    )
+
+
+def _report_periods(contract: _Contract):
+    frequencies = tuple(i.reporting_frequency for i in contract.indicators)
+    return _periods_of(contract.period_start, contract.period_end, frequencies)
+
+
+def _latest(contract: _Contract, accepted: Sequence[tuple[int, int, float]]) -> dict[int, float]:
     """Per contract indicator id: the value accepted for its latest own period (as the results
     and payments read them: a report's period holds the indicator's period that ends in it)."""
-    periods = report_periods(contract)
+    periods = _report_periods(contract)
     indicators = {i.id: i for i in contract.indicators}
     newest: dict[int, tuple[int, float]] = {}
     for number, indicator_id, value in accepted:
         indicator = indicators.get(indicator_id)
         if indicator is None or not 1 <= number <= len(periods):
             continue
-        own = reported_in(indicator, periods[number - 1])
+        own = reported_in(indicator, periods[number - 1])  # type: ignore[arg-type]
         if own is not None and (indicator_id not in newest or own > newest[indicator_id][0]):
             newest[indicator_id] = (own, value)
     return {key: value for key, (_own, value) in newest.items()}
 
 
 def row_of(
-    contract: Contract,
-    outcome_values: dict[int, int | None],
+    contract: _Contract,
     accepted: Sequence[tuple[int, int, float]],
     paid_cents: int,
     day: date,
@@ -284,36 +356,36 @@ def row_of(
     for indicator in contract.indicators:
         total_periods = len(indicator.periods)
         ended = sum(1 for p in indicator.periods if p.end < day)
-        value = latest.get(indicator.id)
+        value = _exact(latest.get(indicator.id))
+        baseline, target = _exact(indicator.baseline_value), _exact(indicator.committed_target)
         indicators.append(
             PortfolioIndicator(
                 key=indicator.id,
                 direction=indicator.direction.value,
-                baseline=indicator.baseline_value,
-                target=indicator.committed_target,
-                outcome_value_cents=outcome_values.get(indicator.id),
+                baseline=baseline,
+                target=target,
+                outcome_value_cents=indicator.outcome_value_cents,
                 latest=value,
                 periods_ended=ended,
                 periods_total=max(total_periods, 1),
             )
         )
-        status = indicator_status(
+        status = status_of(
             indicator.direction.value,
-            indicator.baseline_value,
-            indicator.committed_target,
+            baseline,
+            target,
             ended,
             max(total_periods, 1),
             value,
         )
-        counts[status.status] += 1
-    challenge = contract.challenge
+        counts[status] += 1
     return PortfolioRow(
         id=contract.id,
         reference=contract.reference,
-        title=challenge.title,
+        title=contract.title,
         coalition_name=contract.coalition_name,
-        theme=challenge.theme.value if challenge.theme else None,
-        target_group=(challenge.target_group or "").strip() or NO_TARGET_GROUP,
+        theme=contract.theme.value if contract.theme else None,
+        target_group=(contract.target_group or "").strip() or NO_TARGET_GROUP,
         status=contract.status.value,
         cost_cents=contract.value_cents,
         paid_cents=paid_cents,
@@ -333,15 +405,13 @@ async def load_portfolio(
     """The caller's municipality's contracts with their results per euro, filtered and sorted;
     for its policy officers, auditors and admins."""
     assert_can(ctx.user, Action.portfolio_read)
-    if sort not in SORT_KEYS or order not in ("asc", "desc"):
+    if sort not in SORT_VALUES or order not in ("asc", "desc"):
         raise ValidationFailed({"sort": Lazy("Choose one of the columns to sort by.")})
-    contracts, outcome_values = await _contracts(ctx)
+    contracts = await _contracts(ctx)
     accepted = await _accepted(ctx)
     paid = await _paid(ctx)
     day = today(ctx)
-    every = [
-        row_of(c, outcome_values, accepted.get(c.id, ()), paid.get(c.id, 0), day) for c in contracts
-    ]
+    every = [row_of(c, accepted.get(c.id, ()), paid.get(c.id, 0), day) for c in contracts]
     themes = tuple(sorted({r.theme for r in every if r.theme}))
     target_groups = tuple(sorted({r.target_group for r in every}, key=str.casefold))
     check_filters(themes, target_groups, theme, target_group)

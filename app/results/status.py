@@ -57,6 +57,49 @@ def _percent(share: Fraction) -> Figure:
     return Figure(rounded(share * 100))
 
 
+def status_of(
+    direction: Direction,
+    baseline: Number | None,
+    target: Number,
+    periods_ended: int,
+    periods_total: int,
+    latest: Number | None,
+) -> Status:
+    """The status alone (see the rule), for lists of many indicators."""
+    return _decide(direction, baseline, target, periods_ended, periods_total, latest)[0]
+
+
+def _decide(
+    direction: Direction,
+    baseline: Number | None,
+    target: Number,
+    periods_ended: int,
+    periods_total: int,
+    latest: Number | None,
+) -> tuple[Status, Fraction | None, Fraction]:
+    """The status, the progress on the line (None: no line) and what is expected by now."""
+    if periods_total < 1 or not 0 <= periods_ended <= periods_total:
+        raise ValueError(f"{periods_ended} of {periods_total} periods ended is not possible")
+    expected = Fraction(periods_ended, periods_total)
+    if latest is None:
+        return "not_reported", None, expected
+    committed = improvement(direction, baseline, target) if baseline is not None else Fraction(0)
+    if committed <= 0:
+        reached = improvement(direction, target, latest) >= 0
+        status: Status = (
+            "on_track" if reached else "off_track" if periods_ended == periods_total else "at_risk"
+        )
+        return status, None, expected
+    progress = improvement(direction, baseline, latest) / committed
+    if progress >= expected and progress >= 0:
+        status = "on_track"
+    elif progress >= AT_RISK_SHARE * expected and progress >= 0:
+        status = "at_risk"
+    else:
+        status = "off_track"
+    return status, progress, expected
+
+
 def indicator_status(
     direction: Direction,
     baseline: Number | None,
@@ -66,32 +109,18 @@ def indicator_status(
     latest: Number | None,
 ) -> IndicatorStatus:
     """The status of one indicator and why, in words a page can show next to it."""
-    if periods_total < 1 or not 0 <= periods_ended <= periods_total:
-        raise ValueError(f"{periods_ended} of {periods_total} periods ended is not possible")
-    expected = Fraction(periods_ended, periods_total)
+    status, progress, expected = _decide(
+        direction, baseline, target, periods_ended, periods_total, latest
+    )
     if latest is None:
-        return IndicatorStatus(
-            "not_reported", Lazy("No value has been accepted yet."), None, expected
-        )
-    committed = improvement(direction, baseline, target) if baseline is not None else Fraction(0)
-    if committed <= 0:
-        reached = improvement(direction, target, latest) >= 0
-        status: Status = (
-            "on_track" if reached else "off_track" if periods_ended == periods_total else "at_risk"
-        )
+        return IndicatorStatus(status, Lazy("No value has been accepted yet."), None, expected)
+    if progress is None:
         explanation = Lazy(
             "The latest accepted value is %(value)s; the target is %(target)s.",
             value=Figure(as_decimal(exact(latest))),
             target=Figure(as_decimal(exact(target))),
         )
         return IndicatorStatus(status, explanation, None, expected)
-    progress = improvement(direction, baseline, latest) / committed
-    if progress >= expected and progress >= 0:
-        status = "on_track"
-    elif progress >= AT_RISK_SHARE * expected and progress >= 0:
-        status = "at_risk"
-    else:
-        status = "off_track"
     explanation = Lazy(
         "%(progress)s%% of the committed improvement is reached; %(expected)s%% is expected "
         "after %(ended)s of %(total)s periods.",

@@ -43,6 +43,29 @@ def filtered_list(page) -> None:
     assert cards.locator(".badge-closed").count() == cards.count()
 
 
+def portfolio_filtered(page) -> None:
+    """The portfolio filtered on a theme through the form (htmx swaps the results), then sorted
+    by a column's link."""
+    page.goto("/portfolio")
+    with page.expect_response(lambda r: "theme=work" in r.url):
+        page.select_option("#f-theme", "work")
+    page.wait_for_url("**/portfolio?*theme=work*")
+    expect(page.locator("#results-status")).not_to_be_empty()
+    assert page.locator("table.portfolio tbody tr").count() >= 1
+    with page.expect_response(lambda r: "sort=cost" in r.url):
+        page.click("table.portfolio thead a[href*='sort=cost']")
+    expect(page.locator("table.portfolio th[aria-sort]")).to_have_count(1)
+    assert "sort=cost" in page.url
+
+
+def portfolio_invalid(page) -> None:
+    """An unknown theme in the address: the form says so, the whole portfolio below."""
+    response = page.goto("/portfolio?theme=tuinieren")
+    assert response.status == 422
+    assert page.locator("#error-summary a[href='#f-theme']").count() == 1
+    assert page.locator("#f-theme[aria-invalid=true]").count() == 1
+
+
 def login_error(page) -> None:
     page.goto("/login")
     page.fill("#f-email", "onbekend@example.org")
@@ -308,6 +331,10 @@ CASES = [
         user="anna@welzijnvoorbeeldstad.nl",
     ),
     Case("signals", goto("/signals"), user=OFFICER, phone_too=True),
+    Case("portfolio", goto("/portfolio"), user=OFFICER, phone_too=True),
+    Case("portfolio-filtered", portfolio_filtered, user=OFFICER, phone_too=True),
+    Case("portfolio-invalid", portfolio_invalid, user=OFFICER),
+    Case("portfolio-auditor", goto("/portfolio"), user="rekenkamer@voorbeeldstad.nl"),
     Case("award-officer", award_page, user="werk@voorbeeldstad.nl", phone_too=True),
     Case("award-bidder", award_page, user="lisa@werkplaatsvooruit.nl", phone_too=True),
     Case("evaluation-tasks", evaluation_page("detentie"), user=AMRANI, phone_too=True),

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.i18n import set_locale
-from app.results.status import STATUS_RULE, indicator_status
+from app.results.status import STATUS_RULE, indicator_status, status_of
 
 BOUNDED = settings(max_examples=200, deadline=None)
 
@@ -97,4 +97,23 @@ def test_a_better_value_never_gets_a_worse_status(direction, baseline, gain, tot
     # Reaching the target is always on track.
     assert indicator_status(direction, baseline, target, ended, total, target).status == (
         "on_track"
+    )
+
+
+@BOUNDED
+@given(
+    st.sampled_from(["increase", "decrease"]),
+    st.one_of(st.none(), st.integers(-100, 100)),
+    st.integers(-100, 100),
+    st.integers(1, 12),
+    st.one_of(st.none(), st.integers(-300, 300)),
+    st.data(),
+)
+def test_the_status_alone_is_the_status_with_its_reasons(
+    direction, baseline, target, total, value, data
+):
+    """status_of (for lists of many indicators) decides exactly as indicator_status does."""
+    ended = data.draw(st.integers(0, total))
+    assert status_of(direction, baseline, target, ended, total, value) == (
+        indicator_status(direction, baseline, target, ended, total, value).status
     )
