@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from babel.numbers import format_decimal
+
 from app.clock import AMSTERDAM
 from app.evaluation.scores import Figure, rounded
-from app.i18n import Lazy
+from app.i18n import Lazy, get_locale
 from app.i18n.formats import day
 from app.results.amounts import Euros
 from app.scenarios.service import SavedScenario
@@ -43,9 +45,10 @@ class Memo:
 
 
 def figure(value: Fraction | int | Decimal) -> str:
-    """Results shown with two decimals, written the reader's way."""
+    """Results shown with two decimals, written the reader's way (1.234,50 in Dutch)."""
     shown = value if isinstance(value, Decimal) else rounded(value)
-    return str(Figure(shown))
+    locale = "nl_NL" if get_locale() == "nl" else "en_GB"
+    return format_decimal(shown, format="#,##0.00", locale=locale)
 
 
 def money(cents: int) -> str:

@@ -67,7 +67,7 @@ async def test_a_scenario_is_saved_and_shows_both_cuts_side_by_side(client, worl
     assert page.status_code == 200
     html = page.text
     assert "Bezuiniging 2027: 10%" in html
-    assert "Kaasschaaf (gelijk percentage)" in html and "Bezuiniging naar resultaat" in html
+    assert "Kaasschaaf (gelijk percentage)" in html and "Resultaatgerichte bezuiniging" in html
     assert "beschermd" in html and "Aannames" in html and "evenredig" in html
     for link in ("/memo", "/memo.pdf", "/scenario.csv", "/scenario.xlsx"):
         assert f'href="{location}{link}"' in html
