@@ -51,6 +51,8 @@ from app.results import api as results_api
 from app.results import feed_api as results_feed_api
 from app.results import portfolio_api, portfolio_views
 from app.results import views as results_views
+from app.scenarios import api as scenarios_api
+from app.scenarios import views as scenarios_views
 from app.validation import field_errors
 from app.web import render
 
@@ -258,6 +260,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(results_views.router)
     app.include_router(portfolio_views.router)
     app.include_router(portfolio_api.router)
+    app.include_router(scenarios_api.router)
+    app.include_router(scenarios_views.router)
     app.include_router(api_clients_api.public_router)
     app.include_router(api_clients_api.router)
     app.include_router(api_clients_views.router)

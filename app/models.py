@@ -42,6 +42,7 @@ from app.results.models import (
     ReportValue,
     ResultReport,
 )
+from app.scenarios.models import CutScenarioRecord
 
 __all__ = [
     "ApiClient",
@@ -64,6 +65,7 @@ __all__ = [
     "ContractParty",
     "ContractPayment",
     "Criterion",
+    "CutScenarioRecord",
     "Declaration",
     "Document",
     "Indicator",

@@ -90,6 +90,7 @@ class World:
     contract_id: int
     report_id: int
     evidence_id: int
+    scenario_id: UUID
 
 
 async def build_world(make: Factory, app: FastAPI) -> World:
@@ -153,6 +154,7 @@ async def build_world(make: Factory, app: FastAPI) -> World:
     await coalition_of(make, challenge, outsider)  # the rival coalition
     contract = await _contract(make, officer, lead)
     report, evidence = await _report(make, app, contract, lead)
+    scenario = await _scenario(make, officer)
     await make.db.flush()
     return World(
         users=users,
@@ -171,6 +173,7 @@ async def build_world(make: Factory, app: FastAPI) -> World:
         contract_id=contract.id,
         report_id=report.id,
         evidence_id=evidence.id,
+        scenario_id=scenario.public_id,
     )
 
 
@@ -221,6 +224,15 @@ async def _report(make: Factory, app: FastAPI, contract: Any, lead: Any) -> tupl
     return report, evidence
 
 
+async def _scenario(make: Factory, officer: Any) -> Any:
+    """A saved cut scenario on the municipality's portfolio (its one contract)."""
+    from app.scenarios import service as scenarios
+
+    return await scenarios.create_scenario(
+        make.ctx(officer), {"name": "Matrix", "saving_percentage": "10"}
+    )
+
+
 def path_values(world: World, path: str, on: str = "published") -> dict[str, Any]:
     """What each path parameter names in the world: the one place that maps names to ids."""
     in_coalition = "{coalition_id}" in path
@@ -238,6 +250,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
         "contract_id": world.contract_id,
         "report_id": world.report_id,
         "evidence_id": world.evidence_id,
+        "scenario_id": world.scenario_id,
         "objection_id": "7d8f1c2e-0000-4000-8000-000000000000",  # no objection in the world
         "user_id": world.colleague_id,
         "organisation_id": world.organisation_ids["lead"],  # the lead's own, in the coalition
@@ -329,6 +342,7 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /api/v1/contracts/{contract_id}/reports": {"period": 1, "values": []},
         "POST /api/v1/contracts/{contract_id}/reports/{report_id}/query": {"question": "Matrix?"},
         "POST /api/v1/contracts/{contract_id}/payments": {"period": 1, "amount_cents": 100},
+        "POST /api/v1/scenarios": {"name": "Matrix", "saving_percentage": "10"},
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",
@@ -355,6 +369,7 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         },
         "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
         "POST /admin/api-clients": {"name": "Matrix", "scopes": ["ocds:read"]},
+        "POST /scenarios": {"name": "Matrix", "saving_percentage": "10"},
     }
     route = f"{method} {path}"
     if route == "POST /oauth/token":  # a well-formed grant, but no client credentials

@@ -49,6 +49,7 @@ from app.main import create_app
 from app.organisations.models import OrganisationKind, Role, User
 from app.proposals import service as proposals
 from app.results import service as results
+from app.scenarios.service import create_scenario
 from tests.conftest import DATABASE_URL
 from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
@@ -135,6 +136,9 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
     clock.advance(timedelta(days=3))  # `closing` is past its deadline, `open_one` is not
     app.state.clock_offset_cache = None
     contract = await make_contract(make.ctx(officer), closing.id, coalitions[1].public_id)
+    scenario = await create_scenario(
+        make.ctx(officer), {"name": "Bezuiniging 2027: 10%", "saving_percentage": "10"}
+    )
 
     tokens: dict[str, str | None] = {role: await make.token(u) for role, u in users.items()}
     tokens["anonymous"] = None
@@ -148,6 +152,7 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
         "version": [1, 2],
         "sha256": [d.document.sha256 for d in documents],
         "contract_id": [contract.id],
+        "scenario_id": [str(scenario.public_id)],
     }
     await make.db.flush()
     return tokens, known

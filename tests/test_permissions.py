@@ -9,6 +9,7 @@ from app.auth.permissions import Action, ContractSides, can, role_fits
 from app.challenges import questions as challenges
 from app.demo.data import ACCOUNTS, ORGANISATIONS
 from app.organisations.models import OrganisationKind, Role
+from app.scenarios.models import CutScenarioRecord
 
 CALLERS = [
     "public",
@@ -66,6 +67,12 @@ MATRIX = [
     # The portfolio is always the caller's own municipality's: its officers, auditors and
     # admins read it (the contracts and accepted results in it are public); nobody else has one.
     (Action.portfolio_read, None, {"admin", "owner_officer", "other_officer", "auditor"}),
+    # Cut scenarios: a municipality's policy officers make them; its officers, auditors and
+    # admins read its saved ones; nobody reads another municipality's.
+    (Action.scenario_create, None, {"owner_officer", "other_officer"}),
+    (Action.scenario_read, None, {"owner_officer", "other_officer", "auditor", "admin"}),
+    (Action.scenario_read, "own_scenario", {"owner_officer", "auditor", "admin"}),
+    (Action.scenario_read, "others_scenario", {"other_officer"}),
 ]
 
 
@@ -102,6 +109,10 @@ async def world(make):
         "own_api_client": ApiClient(organisation_id=municipality.id),
         "others_api_client": ApiClient(organisation_id=users["other_officer"].organisation_id),
         "operators_api_client": ApiClient(organisation_id=None),
+        "own_scenario": CutScenarioRecord(organisation_id=municipality.id),
+        "others_scenario": CutScenarioRecord(
+            organisation_id=users["other_officer"].organisation_id
+        ),
     }
     asker = make.ctx(await make.user(Role.provider_member))
     objects["providers_question"] = await challenges.ask_question(

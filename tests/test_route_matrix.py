@@ -484,6 +484,39 @@ TABLE: list[Row] = [
         anonymous=LOGIN,
         officer=OK,
     ),
+    # Cut scenarios (issue 10): a municipality's policy officers save them on its own portfolio
+    # (another municipality's officer saves on its own, empty one: 409); its officers, auditors
+    # and admins read and list them; to anyone else a saved scenario does not exist.
+    *rule(
+        "GET /scenarios",
+        "GET /api/v1/scenarios",
+        "GET /scenarios/compare",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officers=OK,
+        admin=OK,
+        auditor=OK,
+        other_auditor=OK,
+    ),
+    *rule(
+        "POST /scenarios",
+        "POST /api/v1/scenarios",
+        everyone=DENIED,
+        anonymous=LOGIN,
+        officers=OK,
+    ),
+    *rule(
+        "GET /scenarios/{scenario_id}",
+        "GET /scenarios/{scenario_id}/memo",
+        "GET /scenarios/{scenario_id}/memo.pdf",
+        "GET /scenarios/{scenario_id}/scenario.csv",
+        "GET /scenarios/{scenario_id}/scenario.xlsx",
+        "GET /api/v1/scenarios/{scenario_id}",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+        readers=OK,
+        admin=OK,
+    ),
     # Signals across contracts: policy officers, each seeing their own municipality's.
     *rule("GET /signals", everyone=DENIED, anonymous=LOGIN, officers=OK),
     # The portfolio: always the caller's own municipality's, read by its officers, auditors and

@@ -14,6 +14,7 @@ from app.errors import Forbidden, Unauthenticated
 from app.evaluation.models import CommitteeMember, CommitteeRole
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 from app.proposals.models import ProposalSubmission, SubmissionStatus
+from app.scenarios.models import CutScenarioRecord
 
 
 class Action(StrEnum):
@@ -59,6 +60,8 @@ class Action(StrEnum):
     signal_read = "signal.read"
     portfolio_read = "portfolio.read"  # the own municipality's contracts, their results per euro
     evaluation_list_own = "evaluation.list_own"  # one's own committee seats (a menu item)
+    scenario_create = "scenario.create"  # a cut scenario on the municipality's own contracts
+    scenario_read = "scenario.read"
 
 
 # What a committee member does; the seat (see `Seat`) decides on which challenge and proposal.
@@ -99,6 +102,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.signal_read,
             Action.portfolio_read,
             Action.evaluation_list_own,
+            Action.scenario_create,
+            Action.scenario_read,
         }
     ),
     Role.provider_member: frozenset(
@@ -141,14 +146,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.evaluation_report,
             Action.report_read,
             Action.portfolio_read,
+            Action.scenario_read,
         }
     ),
+    # An admin reads the municipality's portfolio and its saved cut scenarios (its budget
+    # choices, nothing sealed); it makes no scenario.
     Role.admin: frozenset(
         {
             Action.challenge_read,
             Action.user_manage,
             Action.api_client_manage,
             Action.portfolio_read,
+            Action.scenario_read,
         }
     ),
 }
@@ -384,6 +393,9 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         # An admin manages their own organisation's programs; one registered at the command
         # line (no organisation) stays the operator's.
         return user is not None and obj.organisation_id == user.organisation_id
+    if isinstance(obj, CutScenarioRecord) and action == Action.scenario_read:
+        # A saved scenario is its municipality's own: its officers, auditors and admins.
+        return user is not None and obj.organisation_id == user.organisation_id
     if isinstance(obj, Question) and action == Action.question_read_own:
         return user is not None and obj.asked_by_id == user.id
     if isinstance(obj, Challenge) and action in (
@@ -414,9 +426,15 @@ def can(user: User | None, action: Action, obj: Any = None, now: datetime | None
         return False
     if obj is not None or user is None:
         return False
-    if action in (Action.challenge_create, Action.portfolio_read):
-        # A municipality's own: its challenges, and the portfolio of their contracts (read by
-        # its officers, auditors and admins; the contracts and results in it are public).
+    if action in (
+        Action.challenge_create,
+        Action.portfolio_read,
+        Action.scenario_create,
+        Action.scenario_read,
+    ):
+        # A municipality's own: its challenges, the portfolio of their contracts (read by its
+        # officers, auditors and admins; the contracts and results in it are public) and its
+        # cut scenarios (an admin of a provider has none).
         return user.organisation.kind == OrganisationKind.municipality
     return action in _ROLE_ACTIONS
 

@@ -25,6 +25,7 @@ from app.contracts.schemas import ContractTerms
 from app.demo.evaluation import debt_help_award, load_evaluations
 from app.demo.pdf import one_page_pdf
 from app.demo.results import load_results
+from app.demo.scenarios import load_scenario
 from app.documents.store import LocalDocumentStore
 from app.organisations.models import Organisation, OrganisationKind, Role, User
 from app.proposals import opening as openings
@@ -618,6 +619,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
     await load_results(db, users, created, now, store)
     await load_evaluations(db, users, created, now)
     await _debt_help_award(db, users, created, now)
+    await load_scenario(db, users, now)
 
     officer = users["jeugd@voorbeeldstad.nl"]
     draft_ctx = Context(db=db, user=officer, now=now - timedelta(days=3))

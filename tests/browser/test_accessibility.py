@@ -251,6 +251,35 @@ def report_page(title_part: str, ranked: bool) -> Callable:
     return go
 
 
+def scenario_page(suffix: str = "") -> Callable:
+    """The demo's saved scenario (app/demo/scenarios.py), or one of its pages."""
+
+    def go(page) -> None:
+        page.goto("/scenarios")
+        link = page.locator("#c-saved ~ tbody a").first
+        path = link.get_attribute("href")
+        target = (
+            path + suffix
+            if suffix != "compare"
+            else f"/scenarios/compare?a={path[11:]}&b={path[11:]}"
+        )
+        response = page.goto(target)
+        assert response.status == 200, f"{target} answered {response.status}"
+
+    return go
+
+
+def scenario_errors(page) -> None:
+    """The new-scenario form sent with every field wrong: the summary and each field's error."""
+    page.goto("/scenarios")
+    page.fill("#f-saving_amount", "veel")
+    page.fill("#f-saving_percentage", "10")
+    page.locator('#new-scenario input[name^="floor-"]').first.fill("minder")
+    with page.expect_navigation():
+        page.locator("#new-scenario button[type=submit]").click()
+    assert page.locator("#error-summary li").count() >= 3
+
+
 def goto(path: str) -> Callable:
     def go(page) -> None:
         response = page.goto(path)
@@ -325,6 +354,14 @@ CASES = [
         phone_too=True,
     ),
     Case("report-incomplete", report_page("detentie", ranked=False), user=CHAIR),
+    Case("scenarios", goto("/scenarios"), user="werk@voorbeeldstad.nl", phone_too=True),
+    Case("scenarios-invalid", scenario_errors, user="werk@voorbeeldstad.nl", phone_too=True),
+    Case("scenarios-auditor", goto("/scenarios"), user="controller@voorbeeldstad.nl"),
+    Case("scenario", scenario_page(), user="werk@voorbeeldstad.nl", phone_too=True),
+    Case(
+        "scenario-memo", scenario_page("/memo"), user="rekenkamer@voorbeeldstad.nl", phone_too=True
+    ),
+    Case("scenario-compare", scenario_page("compare"), user=OFFICER, phone_too=True),
 ]
 
 
