@@ -90,6 +90,7 @@ class World:
     contract_id: int
     report_id: int
     evidence_id: int
+    payment_id: int
 
 
 async def build_world(make: Factory, app: FastAPI) -> World:
@@ -153,6 +154,7 @@ async def build_world(make: Factory, app: FastAPI) -> World:
     await coalition_of(make, challenge, outsider)  # the rival coalition
     contract = await _contract(make, officer, lead)
     report, evidence = await _report(make, app, contract, lead)
+    payment = await _payment(make, contract, officer)
     await make.db.flush()
     return World(
         users=users,
@@ -171,6 +173,7 @@ async def build_world(make: Factory, app: FastAPI) -> World:
         contract_id=contract.id,
         report_id=report.id,
         evidence_id=evidence.id,
+        payment_id=payment.id,
     )
 
 
@@ -221,6 +224,24 @@ async def _report(make: Factory, app: FastAPI, contract: Any, lead: Any) -> tupl
     return report, evidence
 
 
+async def _payment(make: Factory, contract: Any, officer: Any) -> Any:
+    """A payment on the contract's first period (written directly, like the report: the period
+    has not ended at the world's moment), for the correction routes."""
+    from app.results.models import ContractPayment
+
+    payment = ContractPayment(
+        contract_id=contract.id,
+        period=1,
+        amount_cents=100,
+        paid_on=make.clock.now().date(),
+        recorded_at=make.clock.now(),
+        recorded_by_id=officer.id,
+    )
+    make.db.add(payment)
+    await make.db.flush()
+    return payment
+
+
 def path_values(world: World, path: str, on: str = "published") -> dict[str, Any]:
     """What each path parameter names in the world: the one place that maps names to ids."""
     in_coalition = "{coalition_id}" in path
@@ -238,6 +259,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
         "contract_id": world.contract_id,
         "report_id": world.report_id,
         "evidence_id": world.evidence_id,
+        "payment_id": world.payment_id,
         "objection_id": "7d8f1c2e-0000-4000-8000-000000000000",  # no objection in the world
         "user_id": world.colleague_id,
         "organisation_id": world.organisation_ids["lead"],  # the lead's own, in the coalition
@@ -325,6 +347,10 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /api/v1/contracts/{contract_id}/reports": {"period": 1, "values": []},
         "POST /api/v1/contracts/{contract_id}/reports/{report_id}/query": {"question": "Matrix?"},
         "POST /api/v1/contracts/{contract_id}/payments": {"period": 1, "amount_cents": 100},
+        "POST /api/v1/contracts/{contract_id}/payments/{payment_id}/correct": {
+            "amount_cents": 0,
+            "reason": "Matrix",
+        },
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",
@@ -351,6 +377,11 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         },
         "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
         "POST /admin/api-clients": {"name": "Matrix", "scopes": ["ocds:read"]},
+        "POST /contracts/{contract_id}/payments/corrections": {
+            "correction_payment": str(world.payment_id),
+            "correction_amount": "0",
+            "correction_reason": "Matrix",
+        },
     }
     route = f"{method} {path}"
     if route == "POST /oauth/token":  # a well-formed grant, but no client credentials

@@ -44,6 +44,7 @@ from app.contracts.service import make_contract
 from app.main import create_app
 from app.organisations.models import OrganisationKind, Role
 from app.proposals import service as proposals
+from app.results.models import ContractPayment
 from tests.conftest import DATABASE_URL
 from tests.documents.samples import make_pdf
 from tests.factories import coalition_of, complete_content
@@ -130,6 +131,15 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
     clock.advance(timedelta(days=3))  # `closing` is past its deadline, `open_one` is not
     app.state.clock_offset_cache = None
     contract = await make_contract(make.ctx(officer), closing.id, coalitions[1].public_id)
+    payment = ContractPayment(  # written directly: no payment period has ended yet
+        contract_id=contract.id,
+        period=1,
+        amount_cents=100,
+        paid_on=clock.now().date(),
+        recorded_at=clock.now(),
+        recorded_by_id=officer.id,
+    )
+    make.db.add(payment)
 
     tokens: dict[str, str | None] = {role: await make.token(u) for role, u in users.items()}
     tokens["anonymous"] = None
@@ -145,6 +155,7 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
         "contract_id": [contract.id],
     }
     await make.db.flush()
+    known["payment_id"] = [payment.id]
     return tokens, known
 
 
