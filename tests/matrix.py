@@ -375,7 +375,7 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
             "outcome": "rejected",
             "reasons": "Matrix",
         },
-        "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
+        "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix", "confirm": "yes"},
         "POST /admin/api-clients": {"name": "Matrix", "scopes": ["ocds:read"]},
         "POST /contracts/{contract_id}/payments/corrections": {
             "correction_payment": str(world.payment_id),

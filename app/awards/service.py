@@ -223,20 +223,27 @@ async def resolve_objection(
     return objection
 
 
-async def declare_unsuccessful(ctx: Context, challenge_id: int, data: ReasonIn) -> Challenge:
-    """No valid proposal (or none at all): the challenge ends without an award, with a reason."""
-    data = checked(ReasonIn, data)
+async def may_end_unsuccessful(ctx: Context, challenge_id: int) -> Challenge:
+    """The challenge, if it may end without an award: refused (404, 403, 409) otherwise, so the
+    page can ask for a reason and a confirmation only when ending is possible."""
     challenge = await _owned_challenge(ctx, challenge_id, Action.award_decide)
     _assert_evaluating(challenge)
     if await decision_in_force(ctx.db, challenge.id) is not None:
         raise Conflict("An award decision is in force; withdraw it first.", code="award_in_force")
     if (await opening(ctx, challenge.id)).entries:
         _found, ranking = await final_outcome(ctx, challenge)
-    if (await opening(ctx, challenge.id)).entries and ranking.winner is not None:
-        raise Conflict(
-            "A valid proposal is ranked first, so the challenge can be awarded.",
-            code="valid_proposal_exists",
-        )
+        if ranking.winner is not None:
+            raise Conflict(
+                "A valid proposal is ranked first, so the challenge can be awarded.",
+                code="valid_proposal_exists",
+            )
+    return challenge
+
+
+async def declare_unsuccessful(ctx: Context, challenge_id: int, data: ReasonIn) -> Challenge:
+    """No valid proposal (or none at all): the challenge ends without an award, with a reason."""
+    data = checked(ReasonIn, data)
+    challenge = await may_end_unsuccessful(ctx, challenge_id)
     challenge.status = ChallengeStatus.unsuccessful
     challenge.unsuccessful_at = ctx.now
     challenge.unsuccessful_reason = data.reason

@@ -48,6 +48,25 @@ async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
     return await _recorded_opening(ctx, challenge.id) or await _open(ctx, challenge.id)
 
 
+async def any_opened(ctx: Context, challenge_id: int) -> bool:
+    """Whether the opening lists any proposal, for its readers once the deadline passed; read
+    from the record once made, else from the submissions (without making the record)."""
+    challenge = await get_challenge(ctx, challenge_id)
+    assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
+    recorded = await _recorded_opening(ctx, challenge.id)
+    if recorded is not None:
+        return bool(recorded.entries)
+    found = await ctx.db.scalar(
+        select(ProposalSubmission.id)
+        .where(
+            ProposalSubmission.challenge_id == challenge.id,
+            opened_submission_clause(challenge.submission_deadline),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def _recorded_opening(ctx: Context, challenge_id: int) -> ProposalOpening | None:
     return await ctx.db.scalar(
         select(ProposalOpening).where(ProposalOpening.challenge_id == challenge_id)
