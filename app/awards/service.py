@@ -9,7 +9,6 @@ Each step is a named state change that checks where the challenge is and refuses
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import Action, assert_can, awaits_opening, can, unsealed_at
@@ -86,7 +85,9 @@ async def decide_award(ctx: Context, challenge_id: int, data: DecisionIn) -> Awa
         standstill_ends_at=period.ends_at,
     )
     ctx.db.add(decision)
-    await _flush(ctx, "An award decision is already in force.", "award_in_force")
+    await ctx.flush_or_conflict(
+        Conflict("An award decision is already in force.", code="award_in_force")
+    )
     await ctx.record(
         "award.decided",
         "challenge",
@@ -171,8 +172,11 @@ async def lodge_objection(ctx: Context, challenge_id: int, data: ObjectionIn) ->
         lodged_by_id=ctx.user_id,
     )
     ctx.db.add(objection)
-    await _flush(
-        ctx, "Your coalition has already lodged an objection to this decision.", "objection_exists"
+    await ctx.flush_or_conflict(
+        Conflict(
+            "Your coalition has already lodged an objection to this decision.",
+            code="objection_exists",
+        )
     )
     await ctx.record(
         "award.objection_lodged",
@@ -383,12 +387,3 @@ async def _objections_open(ctx: Context, decision: AwardDecision) -> bool:
         )
     )
     return found is not None
-
-
-async def _flush(ctx: Context, message: str, code: str) -> None:
-    """Flush; a unique key another request just took becomes a clear 409."""
-    try:
-        async with ctx.db.begin_nested():
-            await ctx.db.flush()
-    except IntegrityError as error:
-        raise Conflict(message, code=code) from error

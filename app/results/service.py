@@ -260,14 +260,6 @@ def _period(contract: Contract, number: int) -> ReportingPeriod:
     return periods[number - 1]
 
 
-async def _flush(ctx: Context, message: str, code: str) -> None:
-    try:
-        async with ctx.db.begin_nested():
-            await ctx.db.flush()
-    except IntegrityError as error:
-        raise Conflict(message, code=code) from error
-
-
 async def submit_report(ctx: Context, contract_id: int, data: ReportIn) -> ResultReport:
     """The lead reports on a period that has ended (or ends within REPORT_OPENS_DAYS); after
     the municipality's question, again for the same period with the answer: a new version."""
@@ -341,10 +333,12 @@ async def submit_report(ctx: Context, contract_id: int, data: ReportIn) -> Resul
         open_query.answered_at = ctx.now
         open_query.answered_by_id = ctx.user_id
     ctx.db.add(report)
-    await _flush(
-        ctx,
-        "Another version of this report was submitted at the same moment; reload and try again.",
-        "concurrent_report",
+    await ctx.flush_or_conflict(
+        Conflict(
+            "Another version of this report was submitted at the same moment; reload and try "
+            "again.",
+            code="concurrent_report",
+        )
     )
     await ctx.record(
         "report.submitted",
