@@ -4,10 +4,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.audit.service import PLATFORM, record
+from app.errors import Conflict
 from app.organisations.models import User
 
 
@@ -27,6 +29,15 @@ class Context:
     @property
     def user_id(self) -> int | None:
         return self.user.id if self.user else None
+
+    async def flush_or_conflict(self, refusal: Conflict) -> None:
+        """Flush in a savepoint: a unique key that a request at the same moment took first
+        becomes `refusal` (a clear 409 instead of a 500)."""
+        try:
+            async with self.db.begin_nested():
+                await self.db.flush()
+        except IntegrityError as error:
+            raise refusal from error
 
     async def record(
         self,

@@ -26,8 +26,11 @@ def parse_euros(text: str) -> int | None:
 
 
 def format_euros(cents: int | None) -> str:
+    """Cents as a form shows them: 450.000 or 450.000,50; -150 is -1,50 (the sign first, then
+    the amount; divmod alone would floor -150 to -2 and a rest of 50)."""
     if cents is None:
         return ""
-    euros, rest = divmod(cents, 100)
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
     text = f"{euros:,}".replace(",", ".")
-    return f"{text},{rest:02d}" if rest else text
+    return f"{sign}{text},{rest:02d}" if rest else f"{sign}{text}"

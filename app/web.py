@@ -43,13 +43,14 @@ def csrf_valid(request: Request, submitted: str | None) -> bool:
 
 
 def money(cents: int | None) -> str:
+    """€ 450.000 for whole euros, € 23.786,60 otherwise (never € 23.786,6)."""
     if cents is None:
         return "–"
     return format_currency(
         Decimal(cents) / 100,
         "EUR",
         locale=_babel_locale(),
-        format="¤ #,##0.##",
+        format="¤ #,##0" if cents % 100 == 0 else "¤ #,##0.00",
         currency_digits=False,
     )
 

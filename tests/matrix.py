@@ -91,6 +91,7 @@ class World:
     report_id: int
     evidence_id: int
     scenario_id: UUID
+    payment_id: int
 
 
 async def build_world(make: Factory, app: FastAPI) -> World:
@@ -155,6 +156,7 @@ async def build_world(make: Factory, app: FastAPI) -> World:
     contract = await _contract(make, officer, lead)
     report, evidence = await _report(make, app, contract, lead)
     scenario = await _scenario(make, officer)
+    payment = await _payment(make, contract, officer)
     await make.db.flush()
     return World(
         users=users,
@@ -174,6 +176,7 @@ async def build_world(make: Factory, app: FastAPI) -> World:
         report_id=report.id,
         evidence_id=evidence.id,
         scenario_id=scenario.public_id,
+        payment_id=payment.id,
     )
 
 
@@ -233,6 +236,24 @@ async def _scenario(make: Factory, officer: Any) -> Any:
     )
 
 
+async def _payment(make: Factory, contract: Any, officer: Any) -> Any:
+    """A payment on the contract's first period (written directly, like the report: the period
+    has not ended at the world's moment), for the correction routes."""
+    from app.results.models import ContractPayment
+
+    payment = ContractPayment(
+        contract_id=contract.id,
+        period=1,
+        amount_cents=100,
+        paid_on=make.clock.now().date(),
+        recorded_at=make.clock.now(),
+        recorded_by_id=officer.id,
+    )
+    make.db.add(payment)
+    await make.db.flush()
+    return payment
+
+
 def path_values(world: World, path: str, on: str = "published") -> dict[str, Any]:
     """What each path parameter names in the world: the one place that maps names to ids."""
     in_coalition = "{coalition_id}" in path
@@ -251,6 +272,7 @@ def path_values(world: World, path: str, on: str = "published") -> dict[str, Any
         "report_id": world.report_id,
         "evidence_id": world.evidence_id,
         "scenario_id": world.scenario_id,
+        "payment_id": world.payment_id,
         "objection_id": "7d8f1c2e-0000-4000-8000-000000000000",  # no objection in the world
         "user_id": world.colleague_id,
         "organisation_id": world.organisation_ids["lead"],  # the lead's own, in the coalition
@@ -343,6 +365,10 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
         "POST /api/v1/contracts/{contract_id}/reports/{report_id}/query": {"question": "Matrix?"},
         "POST /api/v1/contracts/{contract_id}/payments": {"period": 1, "amount_cents": 100},
         "POST /api/v1/scenarios": {"name": "Matrix", "saving_percentage": "10"},
+        "POST /api/v1/contracts/{contract_id}/payments/{payment_id}/correct": {
+            "amount_cents": 0,
+            "reason": "Matrix",
+        },
     }
     uploads = {
         "POST /api/v1/challenges/{challenge_id}/attachments",
@@ -367,9 +393,14 @@ def request_input(world: World, method: str, path: str) -> dict[str, Any]:
             "outcome": "rejected",
             "reasons": "Matrix",
         },
-        "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix"},
+        "POST /challenges/{challenge_id}/unsuccessful": {"reason": "Matrix", "confirm": "yes"},
         "POST /admin/api-clients": {"name": "Matrix", "scopes": ["ocds:read"]},
         "POST /scenarios": {"name": "Matrix", "saving_percentage": "10"},
+        "POST /contracts/{contract_id}/payments/corrections": {
+            "correction_payment": str(world.payment_id),
+            "correction_amount": "0",
+            "correction_reason": "Matrix",
+        },
     }
     route = f"{method} {path}"
     if route == "POST /oauth/token":  # a well-formed grant, but no client credentials

@@ -49,6 +49,7 @@ from app.main import create_app
 from app.organisations.models import OrganisationKind, Role, User
 from app.proposals import service as proposals
 from app.results import service as results
+from app.results.models import ContractPayment
 from app.scenarios.service import create_scenario
 from tests.conftest import DATABASE_URL
 from tests.documents.samples import make_pdf
@@ -139,6 +140,15 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
     scenario = await create_scenario(
         make.ctx(officer), {"name": "Bezuiniging 2027: 10%", "saving_percentage": "10"}
     )
+    payment = ContractPayment(  # written directly: no payment period has ended yet
+        contract_id=contract.id,
+        period=1,
+        amount_cents=100,
+        paid_on=clock.now().date(),
+        recorded_at=clock.now(),
+        recorded_by_id=officer.id,
+    )
+    make.db.add(payment)
 
     tokens: dict[str, str | None] = {role: await make.token(u) for role, u in users.items()}
     tokens["anonymous"] = None
@@ -155,6 +165,7 @@ async def world(make, app, clock) -> tuple[dict[str, str | None], dict[str, list
         "scenario_id": [str(scenario.public_id)],
     }
     await make.db.flush()
+    known["payment_id"] = [payment.id]
     return tokens, known
 
 

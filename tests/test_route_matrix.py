@@ -102,6 +102,7 @@ LOGIN = Expect("sign in")  # 401, or a page's redirect to /login
 HIDDEN = Expect("refused", 404)
 DENIED = Expect("refused", 403)
 SEALED = Expect("refused", 409, "sealed")
+DRAFT = Expect("refused", 409, "draft")
 BAD_CREDENTIALS = Expect("refused", 401)
 
 
@@ -193,21 +194,28 @@ TABLE: list[Row] = [
         officer=OK,
     ),
     # What may be done on a published challenge, asked of a draft: it does not exist, except to
-    # its own officers, who may read it but have no provider's role (and opening a draft is
-    # refused like any other sealed thing).
+    # its own officers, who may read it but have no provider's role.
     *rule(
         "POST /challenges/{challenge_id}/questions",
         "POST /api/v1/challenges/{challenge_id}/questions",
         "GET /challenges/{challenge_id}/coalitions/new",
         "POST /challenges/{challenge_id}/coalitions",
         "POST /api/v1/challenges/{challenge_id}/coalitions",
+        on="draft",
+        everyone=HIDDEN,
+        anonymous=LOGIN,
+        officer=DENIED,
+    ),
+    # A draft takes no proposals, so it has no opening: its own officers hear so, whatever the
+    # draft's deadline says (tests/proposals/test_draft_opening.py: one in the past too).
+    *rule(
         "GET /challenges/{challenge_id}/opening",
         "GET /api/v1/challenges/{challenge_id}/opening",
         "GET /api/v1/challenges/{challenge_id}/proposals",
         on="draft",
         everyone=HIDDEN,
         anonymous=LOGIN,
-        officer=DENIED,
+        officer=DRAFT,
     ),
     *rule(
         "GET /challenges/{challenge_id}/cancel",
@@ -477,9 +485,11 @@ TABLE: list[Row] = [
         "POST /api/v1/contracts/{contract_id}/reports/{report_id}/accept",
         "POST /api/v1/contracts/{contract_id}/reports/{report_id}/query",
         "POST /api/v1/contracts/{contract_id}/payments",
+        "POST /api/v1/contracts/{contract_id}/payments/{payment_id}/correct",
         "POST /contracts/{contract_id}/reports/{report_id}/accept",
         "POST /contracts/{contract_id}/reports/{report_id}/query",
         "POST /contracts/{contract_id}/payments",
+        "POST /contracts/{contract_id}/payments/corrections",
         everyone=DENIED,
         anonymous=LOGIN,
         officer=OK,

@@ -9,7 +9,6 @@ Each step is a named state change that checks where the challenge is and refuses
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import Action, assert_can, awaits_opening, can, unsealed_at
@@ -86,7 +85,9 @@ async def decide_award(ctx: Context, challenge_id: int, data: DecisionIn) -> Awa
         standstill_ends_at=period.ends_at,
     )
     ctx.db.add(decision)
-    await _flush(ctx, "An award decision is already in force.", "award_in_force")
+    await ctx.flush_or_conflict(
+        Conflict("An award decision is already in force.", code="award_in_force")
+    )
     await ctx.record(
         "award.decided",
         "challenge",
@@ -171,8 +172,11 @@ async def lodge_objection(ctx: Context, challenge_id: int, data: ObjectionIn) ->
         lodged_by_id=ctx.user_id,
     )
     ctx.db.add(objection)
-    await _flush(
-        ctx, "Your coalition has already lodged an objection to this decision.", "objection_exists"
+    await ctx.flush_or_conflict(
+        Conflict(
+            "Your coalition has already lodged an objection to this decision.",
+            code="objection_exists",
+        )
     )
     await ctx.record(
         "award.objection_lodged",
@@ -223,20 +227,27 @@ async def resolve_objection(
     return objection
 
 
-async def declare_unsuccessful(ctx: Context, challenge_id: int, data: ReasonIn) -> Challenge:
-    """No valid proposal (or none at all): the challenge ends without an award, with a reason."""
-    data = checked(ReasonIn, data)
+async def may_end_unsuccessful(ctx: Context, challenge_id: int) -> Challenge:
+    """The challenge, if it may end without an award: refused (404, 403, 409) otherwise, so the
+    page can ask for a reason and a confirmation only when ending is possible."""
     challenge = await _owned_challenge(ctx, challenge_id, Action.award_decide)
     _assert_evaluating(challenge)
     if await decision_in_force(ctx.db, challenge.id) is not None:
         raise Conflict("An award decision is in force; withdraw it first.", code="award_in_force")
     if (await opening(ctx, challenge.id)).entries:
         _found, ranking = await final_outcome(ctx, challenge)
-    if (await opening(ctx, challenge.id)).entries and ranking.winner is not None:
-        raise Conflict(
-            "A valid proposal is ranked first, so the challenge can be awarded.",
-            code="valid_proposal_exists",
-        )
+        if ranking.winner is not None:
+            raise Conflict(
+                "A valid proposal is ranked first, so the challenge can be awarded.",
+                code="valid_proposal_exists",
+            )
+    return challenge
+
+
+async def declare_unsuccessful(ctx: Context, challenge_id: int, data: ReasonIn) -> Challenge:
+    """No valid proposal (or none at all): the challenge ends without an award, with a reason."""
+    data = checked(ReasonIn, data)
+    challenge = await may_end_unsuccessful(ctx, challenge_id)
     challenge.status = ChallengeStatus.unsuccessful
     challenge.unsuccessful_at = ctx.now
     challenge.unsuccessful_reason = data.reason
@@ -376,12 +387,3 @@ async def _objections_open(ctx: Context, decision: AwardDecision) -> bool:
         )
     )
     return found is not None
-
-
-async def _flush(ctx: Context, message: str, code: str) -> None:
-    """Flush; a unique key another request just took becomes a clear 409."""
-    try:
-        async with ctx.db.begin_nested():
-            await ctx.db.flush()
-    except IntegrityError as error:
-        raise Conflict(message, code=code) from error

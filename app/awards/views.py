@@ -8,21 +8,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.auth.deps import SIGNED_IN_PAGES, WebCtx
-from app.auth.permissions import Action, can
+from app.auth.permissions import Action, can, is_unsealed
 from app.awards import service
 from app.awards.models import DecisionStatus, ObjectionStatus
 from app.awards.outcome import final_outcome, results, shown, snapshot
 from app.awards.schemas import DecisionIn, ObjectionIn, ResolutionIn
 from app.challenges.lifecycle import get_challenge
-from app.challenges.models import Challenge
+from app.challenges.models import Challenge, ChallengeStatus
 from app.challenges.schemas import ReasonIn
 from app.context import Context
 from app.contracts.schemas import ContractTerms
 from app.db import Id
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import Lazy
+from app.proposals.opening import any_opened
 from app.routing import CommittingRoute
-from app.validation import checked
+from app.validation import checked, problems
 from app.web import redirect, render
 
 router = APIRouter(
@@ -64,6 +65,15 @@ async def _page(
             raise
         view = None
     in_force = view is not None and view.decision.status != DecisionStatus.withdrawn
+    evaluating = challenge.status == ChallengeStatus.published
+    # Nothing arrived before the deadline: nothing to evaluate, only an unsuccessful end.
+    no_proposals = (
+        deciding
+        and evaluating
+        and view is None
+        and is_unsealed(challenge, ctx.now)
+        and not await any_opened(ctx, challenge.id)
+    )
     own = None
     if view is not None and not deciding:
         own = await service.own_bid(ctx, view.decision)
@@ -72,7 +82,11 @@ async def _page(
         "view": view,
         "kept_rule": shown(view.decision.ranking["rule_text"]) if view else None,
         "deciding": deciding,
-        "preview": await _preview(ctx, challenge) if deciding and not in_force else None,
+        "preview": await _preview(ctx, challenge)
+        if deciding and evaluating and not in_force and not no_proposals
+        else None,
+        "no_proposals": no_proposals,
+        "ended": challenge.status == ChallengeStatus.unsuccessful,
         "standstill_over": view is not None and ctx.now >= view.decision.standstill_ends_at,
         "open_objections": view is not None
         and any(o.status == ObjectionStatus.open for o in view.objections),
@@ -126,10 +140,19 @@ async def withdraw(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
 
 @router.post("/challenges/{challenge_id}/unsuccessful")
 async def unsuccessful(request: Request, ctx: WebCtx, challenge_id: Id) -> Response:
-    values = await _values(request, "reason")
+    """Ending without an award is final: a reason and a ticked box, once it may end at all."""
+    values = await _values(request, "reason", "confirm")
 
     async def step():
-        await service.declare_unsuccessful(ctx, challenge_id, checked(ReasonIn, values))
+        await service.may_end_unsuccessful(ctx, challenge_id)
+        errors = problems(ReasonIn, {"reason": values["reason"]})
+        if values["confirm"] != "yes":
+            errors["confirm"] = Lazy(
+                "Tick the box to confirm that the challenge ends without an award."
+            )
+        if errors:
+            raise ValidationFailed(errors)
+        await service.declare_unsuccessful(ctx, challenge_id, ReasonIn(reason=values["reason"]))
 
     return await _attempt(request, ctx, challenge_id, "unsuccessful", values, step)
 

@@ -1,14 +1,19 @@
 """The committee: formed and changed by the owner's policy officers, every change kept."""
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import Action, Seat, assert_can, assert_signed_in
 from app.challenges.lifecycle import get_challenge
 from app.challenges.models import Challenge, ChallengeStatus
 from app.context import Context
 from app.errors import Conflict, InvalidTransition, ValidationFailed
-from app.evaluation.models import CommitteeChange, CommitteeMember, CommitteeRole, Score
+from app.evaluation.models import (
+    CommitteeChange,
+    CommitteeMember,
+    CommitteeRole,
+    ConsensusScore,
+    Score,
+)
 from app.evaluation.schemas import CommitteeChoice
 from app.evaluation.seats import committee_role, current_members
 from app.i18n import Lazy
@@ -23,6 +28,11 @@ def composition(members: list[CommitteeMember]) -> dict:
     chair = next((m.user_id for m in members if m.role == CommitteeRole.chair), None)
     evaluators = sorted(m.user_id for m in members if m.role == CommitteeRole.evaluator)
     return {"chair_user_id": chair, "evaluator_user_ids": evaluators}
+
+
+def _people(kept: dict) -> set[int]:
+    """Who sits on a committee as `composition` keeps it, whatever their role."""
+    return {i for i in (kept["chair_user_id"], *kept["evaluator_user_ids"]) if i is not None}
 
 
 def may_sit(user: User, challenge: Challenge) -> bool:
@@ -74,6 +84,18 @@ async def scoring_started(ctx: Context, challenge_id: int) -> bool:
     return found is not None
 
 
+async def consensus_recorded(ctx: Context, challenge_id: int) -> int:
+    """On how many proposals the chair has recorded a consensus: from the first on, the people
+    who reached it stay on the committee and nobody joins (a member added later would count
+    for it, and the consensus would wait for their scores)."""
+    found = await ctx.db.scalar(
+        select(func.count(func.distinct(ConsensusScore.coalition_id))).where(
+            ConsensusScore.challenge_id == challenge_id
+        )
+    )
+    return found or 0
+
+
 async def history(ctx: Context, challenge_id: int) -> list[CommitteeChange]:
     rows = await ctx.db.scalars(
         select(CommitteeChange)
@@ -121,8 +143,10 @@ def _people_errors(
 
 async def set_committee(ctx: Context, challenge_id: int, data: CommitteeChoice) -> bool:
     """Form or change the committee; True when something changed (the same again writes
-    nothing). Once any score is saved a change needs a reason; every change is kept. What is
-    wrong with the people and the reason is refused at once, every field named."""
+    nothing). Once any score is saved a change needs a reason; every change is kept. Once the
+    chair has recorded a consensus its members are fixed (409): only roles change, so a chair
+    recused from a proposal can hand over. What is wrong with the people and the reason is
+    refused at once, every field named."""
     assert_signed_in(ctx.user)
     data = checked(type(data), data.model_dump())
     challenge = await get_challenge(ctx, challenge_id, for_update=True)
@@ -147,6 +171,12 @@ async def set_committee(ctx: Context, challenge_id: int, data: CommitteeChoice) 
     }
     if old == new and not errors:
         return False
+    if _people(old) != _people(new) and await consensus_recorded(ctx, challenge.id):
+        raise Conflict(
+            "The chair has recorded a consensus, so the members who reached it can no longer "
+            "change; only their roles can (another member may take over as chair).",
+            code="consensus_recorded",
+        )
     reason = (data.reason or "").strip() or None
     if (reason is None or len(reason) < 3) and members and await scoring_started(ctx, challenge.id):
         errors["reason"] = Lazy("Scoring has begun: say why the committee changes.")
@@ -185,14 +215,12 @@ async def set_committee(ctx: Context, challenge_id: int, data: CommitteeChoice) 
             new=new,
         )
     )
-    try:
-        async with ctx.db.begin_nested():
-            await ctx.db.flush()
-    except IntegrityError as error:
-        raise Conflict(
+    await ctx.flush_or_conflict(
+        Conflict(
             "Someone else changed the committee at the same moment; reload and try again.",
             code="concurrent_change",
-        ) from error
+        )
+    )
     await ctx.record(
         "committee.changed",
         "challenge",

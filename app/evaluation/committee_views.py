@@ -77,6 +77,7 @@ async def _page(
     # The owner's officers; the form only where the committee can still change (published).
     managing = can(ctx.user, Action.committee_manage, challenge)
     changeable = managing and challenge.status == ChallengeStatus.published
+    frozen = await committee.consensus_recorded(ctx, challenge.id) if changeable else 0
     seated = [
         {
             "role": m.role.value,
@@ -112,6 +113,7 @@ async def _page(
             for change in reversed(changes)
         ],
         "managing": managing,
+        "frozen": frozen,
         "changeable": changeable,
         "candidates": [
             {"id": str(user.id), "name": user.name, "organisation": organisation}

@@ -4,7 +4,6 @@ judges a proposal has submitted, a consensus score with rationale per quality cr
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import Action, can
 from app.context import Context
@@ -100,7 +99,7 @@ async def record_requirements(
         verdict.recorded_by_id, verdict.recorded_at = ctx.user.id, ctx.now
         changed.append(item)
     if changed:
-        await _flush(ctx)
+        await ctx.flush_or_conflict(_concurrent())
         await ctx.record(
             "evaluation.requirements_recorded",
             "challenge",
@@ -151,7 +150,7 @@ async def record_consensus(
         consensus.recorded_by_id, consensus.recorded_at = ctx.user.id, ctx.now
         changed.append(item)
     if changed:
-        await _flush(ctx)
+        await ctx.flush_or_conflict(_concurrent())
         await ctx.record(
             "evaluation.consensus_recorded",
             "challenge",
@@ -168,12 +167,8 @@ def may_see_scores(ctx: Context, evaluation: Evaluation, proposal: OpenedProposa
     return can(ctx.user, Action.evaluation_read_scores, place, ctx.now)
 
 
-async def _flush(ctx: Context) -> None:
-    try:
-        async with ctx.db.begin_nested():
-            await ctx.db.flush()
-    except IntegrityError as error:
-        raise Conflict(
-            "This was recorded at the same moment from elsewhere; reload and try again.",
-            code="concurrent_change",
-        ) from error
+def _concurrent() -> Conflict:
+    return Conflict(
+        "This was recorded at the same moment from elsewhere; reload and try again.",
+        code="concurrent_change",
+    )

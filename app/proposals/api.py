@@ -164,7 +164,12 @@ async def submitted_attachment(
     return file_download(data, name, content_type)
 
 
-SEALED = {409: {"description": "Still sealed: the submission deadline has not passed"}}
+SEALED = {
+    409: {
+        "description": "Still sealed: the submission deadline has not passed (`sealed`); or "
+        "the challenge is a draft, which takes no proposals and has no opening (`draft`)"
+    }
+}
 
 
 @router.get("/challenges/{challenge_id}/opening", response_model=OpeningOut, responses=SEALED)

@@ -20,7 +20,7 @@ from app.auth.permissions import (
     unsealed_at,
 )
 from app.challenges.lifecycle import get_challenge
-from app.challenges.models import Challenge
+from app.challenges.models import Challenge, ChallengeStatus
 from app.coalitions.models import Coalition, CoalitionMember
 from app.context import Context
 from app.documents.store import LocalDocumentStore
@@ -32,9 +32,21 @@ from app.proposals.service import listed_attachment, submission_content, submiss
 from app.sealing import unseal
 
 
+def assert_not_draft(challenge: Challenge) -> None:
+    """A draft takes no proposals, so it is never opened, whatever its deadline says (a draft's
+    dates may lie in the past): its own officers hear so (409); nobody else sees a draft."""
+    if challenge.status == ChallengeStatus.draft:
+        raise Conflict(
+            "This challenge is a draft: it takes no proposals, so it has no opening. Proposals "
+            "are opened at the submission deadline of a published challenge.",
+            code="draft",
+        )
+
+
 async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
     """The opening record; made on first request after the deadline, identical thereafter."""
     challenge = await get_challenge(ctx, challenge_id)
+    assert_not_draft(challenge)
     if awaits_opening(challenge, ctx.now) and can(
         ctx.user, Action.opening_read, challenge, unsealed_at(challenge)
     ):
@@ -48,6 +60,26 @@ async def opening(ctx: Context, challenge_id: int) -> ProposalOpening:
     return await _recorded_opening(ctx, challenge.id) or await _open(ctx, challenge.id)
 
 
+async def any_opened(ctx: Context, challenge_id: int) -> bool:
+    """Whether the opening lists any proposal, for its readers once the deadline passed; read
+    from the record once made, else from the submissions (without making the record)."""
+    challenge = await get_challenge(ctx, challenge_id)
+    assert_not_draft(challenge)
+    assert_can(ctx.user, Action.opening_read, challenge, ctx.now)
+    recorded = await _recorded_opening(ctx, challenge.id)
+    if recorded is not None:
+        return bool(recorded.entries)
+    found = await ctx.db.scalar(
+        select(ProposalSubmission.id)
+        .where(
+            ProposalSubmission.challenge_id == challenge.id,
+            opened_submission_clause(challenge.submission_deadline),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def _recorded_opening(ctx: Context, challenge_id: int) -> ProposalOpening | None:
     return await ctx.db.scalar(
         select(ProposalOpening).where(ProposalOpening.challenge_id == challenge_id)
@@ -58,6 +90,7 @@ async def _open(ctx: Context, challenge_id: int) -> ProposalOpening:
     """Open at the deadline: wait until every submission holding the challenge has committed
     (see `service._hold_open_challenge`), then record what was accepted before the deadline."""
     challenge = await get_challenge(ctx, challenge_id, for_update=True)
+    assert_not_draft(challenge)
     existing = await _recorded_opening(ctx, challenge.id)
     if existing is not None:
         return existing

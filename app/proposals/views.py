@@ -308,6 +308,7 @@ async def version_attachment(
 async def _opening_challenge(ctx: Context, challenge_id: int) -> tuple[Challenge, bool]:
     """(challenge, sealed) for those who may read the opening record once the deadline passed."""
     challenge = await lifecycle.get_challenge(ctx, challenge_id)
+    openings.assert_not_draft(challenge)
     # The same answers as the API: 403 for those who will never read it, 409 while sealed.
     assert_can(ctx.user, Action.opening_read, challenge, unsealed_at(challenge))
     sealed = awaits_opening(challenge, ctx.now)

@@ -19,6 +19,7 @@ from app.results.models import ContractPayment, ResultReport
 from app.results.payment import PAYMENT_RULE
 from app.results.privacy import Reader, shown_count, suppressed
 from app.results.schemas import (
+    CorrectionIn,
     EvidenceOut,
     IndicatorResultOut,
     PaymentIn,
@@ -322,18 +323,25 @@ async def results_for_client(
     return _results_answer(request, found, format)
 
 
-def payment_record_out(payment: ContractPayment) -> PaymentRecordOut:
+def payment_record_out(
+    payment: ContractPayment, entry: service.PaymentEntry | None = None
+) -> PaymentRecordOut:
     return PaymentRecordOut(
         id=payment.id,
         period=payment.period,
         amount_cents=payment.amount_cents,
         paid_on=payment.paid_on,
         recorded_at=payment.recorded_at,
+        corrects=payment.corrects_id,
+        reason=payment.reason,
+        net_cents=entry.net_cents if entry else None,
+        corrected_by=[c.id for c in entry.corrections] if entry else [],
     )
 
 
 def payments_out(found: service.Payments) -> PaymentsOut:
     st = found.statement
+    entries = {e.payment.id: e for e in found.entries}
     return PaymentsOut(
         contract_id=found.contract.id,
         rule=str(PAYMENT_RULE),
@@ -356,7 +364,7 @@ def payments_out(found: service.Payments) -> PaymentsOut:
             )
             for p in st.periods
         ],
-        payments=[payment_record_out(p) for p in found.payments],
+        payments=[payment_record_out(p, entries.get(p.id)) for p in found.payments],
     )
 
 
@@ -372,4 +380,19 @@ async def record_payment(ctx: ApiCtx, contract_id: Id, body: PaymentIn) -> Payme
     """The owning municipality's officer records a payment made for a period that has ended,
     at most what is open for it."""
     await service.record_payment(ctx, contract_id, body)
+    return payments_out(await service.contract_payments(ctx, contract_id))
+
+
+@router.post(
+    "/contracts/{contract_id}/payments/{payment_id}/correct",
+    status_code=201,
+    response_model=PaymentsOut,
+)
+async def correct_payment(
+    ctx: ApiCtx, contract_id: Id, payment_id: Id, body: CorrectionIn
+) -> PaymentsOut:
+    """The owning municipality's officer corrects a payment recorded in error to what was
+    really paid (`amount_cents`; 0 takes it back entirely), with a reason. The payment stays as
+    recorded; the difference is a new entry in `payments` that names it (`corrects`)."""
+    await service.correct_payment(ctx, contract_id, payment_id, body)
     return payments_out(await service.contract_payments(ctx, contract_id))

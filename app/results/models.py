@@ -144,7 +144,11 @@ class ReportSignal(Base):
 
 
 class ContractPayment(Base):
-    """A payment made to the contractor for one payment period."""
+    """A payment made to the contractor for one payment period, or the correction of one.
+
+    Rows are never changed or deleted (the database refuses, migration 0014): a payment
+    recorded in error is corrected by a new row for the difference that names it (`corrects_id`)
+    and says why, so what was recorded first stays readable beside what it was corrected to."""
 
     __tablename__ = "contract_payments"
     __table_args__ = {"sqlite_autoincrement": True}
@@ -156,3 +160,6 @@ class ContractPayment(Base):
     paid_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # A correction: the payment it corrects (never itself a correction), and why.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("contract_payments.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)

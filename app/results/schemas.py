@@ -53,6 +53,15 @@ class PaymentIn(Input):
     paid_on: date | None = None
 
 
+class CorrectionIn(Input):
+    """A payment recorded in error, corrected: the amount that was really paid (0 takes the
+    payment back entirely) and why. The payment itself stays as recorded; the difference is a
+    new entry that names it."""
+
+    amount_cents: Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
+    reason: Required
+
+
 class ValueOut(BaseModel):
     indicator_id: int
     indicator: str
@@ -160,11 +169,19 @@ class PaymentPeriodOut(BaseModel):
 
 
 class PaymentRecordOut(BaseModel):
+    """A payment as recorded, or a correction of one: `corrects` names the payment it corrects
+    and `amount_cents` is the difference (negative when it takes money back). A payment's
+    `net_cents` is what it stands at with its corrections (null for a correction)."""
+
     id: int
     period: int
     amount_cents: int
     paid_on: date
     recorded_at: datetime
+    corrects: int | None = None
+    reason: str | None = None
+    net_cents: int | None = None
+    corrected_by: list[int] = []
 
 
 class PaymentsOut(BaseModel):

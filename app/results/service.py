@@ -13,9 +13,15 @@ before the period ends; it is due REPORT_DUE_DAYS (30) calendar days after the e
 gathering the figures. A version submitted after that day is marked late; a period without any
 report after it is overdue. Days are Amsterdam days.
 Payments are recorded by the owning municipality's officers against a payment period that has
-ended, never for more than is still open (app/results/payment.py says what is due).
+ended, never for more than is still open (app/results/payment.py says what is due). A payment
+recorded in error is corrected, never changed: a new entry for the difference names the payment
+and the reason, so what was recorded stays readable (the database refuses UPDATE and DELETE on
+payments). A payment is corrected to what was really paid, from zero (taken back entirely) up to
+what the period leaves open; a correction is not itself corrected.
 Two officers accepting (or two leads submitting) at the same moment: one wins, the other hears
-409; a conditional update or the unique constraints decide, not the order of the checks.
+409; a conditional update or the unique constraints decide, not the order of the checks. Payments
+and corrections hold the contract's row until commit, so the second of two at once reads what
+the first recorded.
 """
 
 from collections.abc import Sequence
@@ -58,7 +64,7 @@ from app.results.payment import (
     payment_statement,
 )
 from app.results.privacy import Reader, suppressed
-from app.results.schemas import PaymentIn, QueryIn, ReportIn
+from app.results.schemas import CorrectionIn, PaymentIn, QueryIn, ReportIn
 from app.results.status import IndicatorStatus, indicator_status
 from app.validation import checked
 
@@ -251,14 +257,6 @@ def _period(contract: Contract, number: int) -> ReportingPeriod:
     return periods[number - 1]
 
 
-async def _flush(ctx: Context, message: str, code: str) -> None:
-    try:
-        async with ctx.db.begin_nested():
-            await ctx.db.flush()
-    except IntegrityError as error:
-        raise Conflict(message, code=code) from error
-
-
 async def submit_report(ctx: Context, contract_id: int, data: ReportIn) -> ResultReport:
     """The lead reports on a period that has ended (or ends within REPORT_OPENS_DAYS); after
     the municipality's question, again for the same period with the answer: a new version."""
@@ -332,10 +330,12 @@ async def submit_report(ctx: Context, contract_id: int, data: ReportIn) -> Resul
         open_query.answered_at = ctx.now
         open_query.answered_by_id = ctx.user_id
     ctx.db.add(report)
-    await _flush(
-        ctx,
-        "Another version of this report was submitted at the same moment; reload and try again.",
-        "concurrent_report",
+    await ctx.flush_or_conflict(
+        Conflict(
+            "Another version of this report was submitted at the same moment; reload and try "
+            "again.",
+            code="concurrent_report",
+        )
     )
     await ctx.record(
         "report.submitted",
@@ -610,11 +610,36 @@ async def payments_of(ctx: Context, contract_id: int) -> list[ContractPayment]:
 
 
 @dataclass
+class PaymentEntry:
+    """A payment as recorded, with its corrections (oldest first) and what it stands at now."""
+
+    payment: ContractPayment
+    corrections: list[ContractPayment]
+
+    @property
+    def net_cents(self) -> int:
+        return self.payment.amount_cents + sum(c.amount_cents for c in self.corrections)
+
+
+def payment_entries(payments: Sequence[ContractPayment]) -> list[PaymentEntry]:
+    """Each payment with its corrections, in the order the payments were made."""
+    entries = {p.id: PaymentEntry(p, []) for p in payments if p.corrects_id is None}
+    for one in sorted(payments, key=lambda p: p.id):
+        if one.corrects_id is not None and one.corrects_id in entries:
+            entries[one.corrects_id].corrections.append(one)
+    return list(entries.values())
+
+
+@dataclass
 class Payments:
     contract: Contract
     statement: PaymentStatement
     payments: list[ContractPayment]
     may_record: bool
+
+    @property
+    def entries(self) -> list[PaymentEntry]:
+        return payment_entries(self.payments)
 
 
 async def contract_payments(ctx: Context, contract_id: int) -> Payments:
@@ -696,6 +721,84 @@ async def record_payment(ctx: Context, contract_id: int, data: PaymentIn) -> Con
         paid_on=paid_on.isoformat(),
     )
     return payment
+
+
+async def correct_payment(
+    ctx: Context, contract_id: int, payment_id: int, data: CorrectionIn | dict
+) -> ContractPayment:
+    """The owner's officer corrects a payment recorded in error to what was really paid: a new
+    entry for the difference names the payment and the reason; the payment stays as recorded."""
+    contract = await search.get_contract(ctx, contract_id)
+    original = await ctx.db.scalar(
+        select(ContractPayment).where(
+            ContractPayment.id == payment_id, ContractPayment.contract_id == contract.id
+        )
+    )
+    if original is None:
+        raise NotFound("This payment does not exist.")
+    assert_can(ctx.user, Action.payment_record, sides(contract))
+    data = checked(CorrectionIn, data)
+    if original.corrects_id is not None:
+        raise Conflict(
+            "Entry %(id)s corrects payment %(original)s; correct that payment instead.",
+            code="payment_is_correction",
+            id=original.id,
+            original=original.corrects_id,
+        )
+    # Held until commit, as for a payment: two corrections at once are made one after the other.
+    await ctx.db.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
+    found = await payments_for(ctx, contract)
+    entry = next(e for e in found.entries if e.payment.id == original.id)
+    period = found.statement.periods[original.period - 1]
+    change = data.amount_cents - entry.net_cents
+    errors: dict[str, Lazy] = {}
+    if data.amount_cents < 0:
+        errors["amount_cents"] = Lazy(
+            "Correct a payment to what was really paid: zero or more (zero takes it back entirely)."
+        )
+    elif change == 0:
+        errors["amount_cents"] = Lazy(
+            "Payment %(id)s stands at %(amount)s already; there is nothing to correct.",
+            id=original.id,
+            amount=Euros(entry.net_cents),
+        )
+    elif change > period.open_cents:
+        errors["amount_cents"] = Lazy(
+            "Payment %(id)s stands at %(net)s; %(amount)s would add %(change)s, more than is open "
+            "for period %(number)s (%(open)s).",
+            id=original.id,
+            net=Euros(entry.net_cents),
+            amount=Euros(data.amount_cents),
+            change=Euros(change),
+            number=period.number,
+            open=Euros(max(period.open_cents, 0)),
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    correction = ContractPayment(
+        contract_id=contract.id,
+        period=original.period,
+        amount_cents=change,
+        paid_on=original.paid_on,
+        recorded_at=ctx.now,
+        recorded_by_id=ctx.user_id,
+        corrects_id=original.id,
+        reason=data.reason,
+    )
+    ctx.db.add(correction)
+    await ctx.db.flush()
+    await ctx.record(
+        "payment.corrected",
+        "contract",
+        contract.id,
+        payment=correction.id,
+        corrects=original.id,
+        period=original.period,
+        amount_cents=change,
+        corrected_to_cents=data.amount_cents,
+        reason=data.reason,
+    )
+    return correction
 
 
 # --- the official results ----------------------------------------------------------------------

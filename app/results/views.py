@@ -16,16 +16,17 @@ from app.challenges.models import Challenge
 from app.context import Context
 from app.contracts import search
 from app.contracts.models import Contract
-from app.db import Id
+from app.db import MAX_INT, Id
 from app.documents.download import file_download
 from app.errors import ValidationFailed
 from app.i18n import Lazy
+from app.money import BadAmount, parse_euros
 from app.results import service
 from app.results.chart import ChartPoint, indicator_chart
 from app.results.models import ReportSignal, ReportStatus, ResultReport, SignalTheme
 from app.results.payment import PAYMENT_RULE
 from app.results.privacy import shown_count
-from app.results.schemas import PaymentIn, ReportIn
+from app.results.schemas import CorrectionIn, PaymentIn, ReportIn
 from app.results.status import STATUS_RULE
 from app.routing import CommittingRoute
 from app.validation import checked, problems
@@ -261,6 +262,52 @@ async def record_payment(request: Request, ctx: WebCtx, contract_id: Id) -> Resp
     except ValidationFailed as failed:
         named = {("amount" if k == "amount_cents" else k): v for k, v in failed.errors.items()}
         return await contract_page(request, ctx, contract_id, "payment", values, named, 422)
+    return redirect(request, f"/contracts/{contract_id}#payments")
+
+
+def _signed_euros(text: str) -> int | None:
+    """An amount in euros as people write it (1.250,00), a minus sign kept for the service to
+    refuse in words."""
+    negative = text.startswith("-")
+    cents = parse_euros(text.removeprefix("-"))
+    return -cents if negative and cents is not None else cents
+
+
+CORRECTION_FIELDS = {"payment": "payment", "amount_cents": "amount", "reason": "reason"}
+
+
+@router.post("/contracts/{contract_id}/payments/corrections")
+async def correct_payment(request: Request, ctx: WebCtx, contract_id: Id) -> Response:
+    """One form for every payment: which one, what was really paid, and why."""
+    contract = await search.get_contract(ctx, contract_id)
+    assert_can(ctx.user, Action.payment_record, service.sides(contract))
+    form = await request.form()
+    values = {
+        f"correction_{k}": str(form.get(f"correction_{k}") or "").strip()
+        for k in CORRECTION_FIELDS.values()
+    }
+    chosen = values["correction_payment"]
+    errors: dict[str, Lazy] = {}
+    cents: int | None = None
+    try:
+        cents = _signed_euros(values["correction_amount"])
+    except BadAmount:
+        errors["amount_cents"] = Lazy("Enter an amount in euros, such as 1250,00.")
+    if cents is None and not errors:
+        errors["amount_cents"] = Lazy("This field is required.")
+    if not chosen.isdigit() or int(chosen) > MAX_INT:
+        errors["payment"] = Lazy("Choose the payment to correct.")
+    data = {
+        "amount_cents": cents if cents is not None else 0,
+        "reason": values["correction_reason"],
+    }
+    try:
+        if errors:
+            raise ValidationFailed({**problems(CorrectionIn, data), **errors})
+        await service.correct_payment(ctx, contract_id, int(chosen), data)
+    except ValidationFailed as failed:
+        named = {f"correction_{CORRECTION_FIELDS.get(k, k)}": v for k, v in failed.errors.items()}
+        return await contract_page(request, ctx, contract_id, "correction", values, named, 422)
     return redirect(request, f"/contracts/{contract_id}#payments")
 
 

@@ -156,6 +156,17 @@ def contract_of(coalition: str, invalid: bool = False) -> Callable:
     return go
 
 
+def correction_invalid(page) -> None:
+    """The officer's correction of a payment sent without a reason: the form with its errors."""
+    contract_of("Vrijwillig aan het werk")(page)
+    page.fill("#f-correction_amount", "0")
+    with page.expect_navigation() as navigation:
+        page.click('form[action$="/payments/corrections"] button[type=submit]')
+    assert navigation.value.status == 422
+    assert page.locator("#f-correction_reason[aria-invalid=true]").count() == 1
+    assert page.locator(".badge-sign").count() >= 1
+
+
 def award_page(page) -> None:
     """Debt help's award decision in its standstill, with the runner-up's open objection."""
     open_by_status("closed", "Schuldhulp")(page)
@@ -319,6 +330,7 @@ CASES = [
     Case("contract", contract_page, phone_too=True),
     Case("detail-contracted", open_by_status("closed", "Wijkcoaches"), phone_too=True),
     Case("contract-officer", contract_of("Vrijwillig aan het werk"), user=OFFICER, phone_too=True),
+    Case("contract-correction-invalid", correction_invalid, user=OFFICER),
     Case(
         "contract-lead",
         contract_of("Eén gezin, één coach"),
