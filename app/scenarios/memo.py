@@ -86,7 +86,7 @@ def memo_content(saved: SavedScenario) -> Memo:
         str(
             Lazy(
                 "The flat cut (kaasschaaf) takes %(percentage)s%% of every contract that is not "
-                "protected and loses %(lost)s %(unit)s of expected results.",
+                "protected and loses %(lost)s %(unit)s.",
                 percentage=Figure(flat.percentage or Decimal(0)),
                 lost=figure(flat.results_lost),
                 unit=unit,
