@@ -1,6 +1,5 @@
 """Result reports, results and payments of a contract through the JSON API under /api/v1."""
 
-import csv
 import io
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from app.db import DbSession, Id
 from app.documents.download import file_download
 from app.i18n import Lazy
 from app.results import service
-from app.results.export import CSV_TYPE, decimal_text, guarded
+from app.results.export import CSV_TYPE, decimal_text, excel_csv, guarded
 from app.results.models import ContractPayment, ResultReport
 from app.results.payment import PAYMENT_RULE
 from app.results.privacy import Reader, shown_count, suppressed
@@ -235,45 +234,38 @@ def results_out(found: service.ContractResults) -> ResultsOut:
 
 
 def results_csv(found: service.ContractResults) -> str:
-    """Semicolons, a UTF-8 byte order mark and CRLF, as Dutch Excel opens it (export.py)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            str(text)
-            for text in (
-                Lazy("Indicator"),
-                Lazy("Unit"),
-                Lazy("Period"),
-                Lazy("From"),
-                Lazy("To"),
-                Lazy("Accepted value"),
-                Lazy("Number of people"),
-                Lazy("Baseline"),
-                Lazy("Committed target"),
-                Lazy("Status"),
-            )
-        ]
+    """The results table for Dutch Excel (export.excel_csv)."""
+    header = (
+        Lazy("Indicator"),
+        Lazy("Unit"),
+        Lazy("Period"),
+        Lazy("From"),
+        Lazy("To"),
+        Lazy("Accepted value"),
+        Lazy("Number of people"),
+        Lazy("Baseline"),
+        Lazy("Committed target"),
+        Lazy("Status"),
     )
+    rows = [header]
     for one in found.indicators:
         i = one.indicator
-        for p in one.points:
-            writer.writerow(
-                [
-                    guarded(i.name),
-                    guarded(i.unit),
-                    str(p.number),
-                    p.start.isoformat(),
-                    p.end.isoformat(),
-                    decimal_text(p.value),
-                    shown_count(p.people, found.reader) if p.people is not None else "",
-                    decimal_text(i.baseline_value),
-                    decimal_text(i.committed_target),
-                    str(one.status.label),
-                ]
-            )
-    return out.getvalue()
+        rows += [
+            [
+                guarded(i.name),
+                guarded(i.unit),
+                str(p.number),
+                p.start.isoformat(),
+                p.end.isoformat(),
+                decimal_text(p.value),
+                shown_count(p.people, found.reader) if p.people is not None else "",
+                decimal_text(i.baseline_value),
+                decimal_text(i.committed_target),
+                str(one.status.label),
+            ]
+            for p in one.points
+        ]
+    return excel_csv(rows)
 
 
 def _results_answer(request: Request, found: service.ContractResults, format: str | None):

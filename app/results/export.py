@@ -11,7 +11,7 @@ any shortfall, and the assumptions in words. Headers are in the reader's languag
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -146,13 +146,19 @@ def _csv_text(cell: Cell) -> str:
     return guarded(cell)
 
 
+def excel_csv(rows: Iterable[Iterable[object]]) -> str:
+    """Semicolons, a UTF-8 byte order mark and CRLF: what Dutch Excel opens by double-clicking.
+    Cells are written as str() gives them; callers guard text that users typed (`guarded`)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerows([str(cell) for cell in row] for row in rows)
+    return out.getvalue()
+
+
 def scenario_csv(scenario: Scenario) -> bytes:
     """The scenario as CSV bytes that Dutch Excel opens by double-clicking."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in _rows(scenario):
-        writer.writerow([_csv_text(cell) for cell in row])
-    return "\ufeff".encode() + buffer.getvalue().encode()
+    return excel_csv([_csv_text(cell) for cell in row] for row in _rows(scenario)).encode()
 
 
 def scenario_xlsx(scenario: Scenario) -> bytes:

@@ -1,8 +1,6 @@
 """GET /api/v1/auditor/results: accepted results across the portfolio, as JSON or CSV, for API
 clients with the scope results:read (app/results/feed.py says what the rows are)."""
 
-import csv
-import io
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -20,7 +18,7 @@ from app.db import DbSession
 from app.errors import ValidationFailed
 from app.i18n import Lazy
 from app.results import feed
-from app.results.export import CSV_TYPE, decimal_text, guarded
+from app.results.export import CSV_TYPE, decimal_text, excel_csv, guarded
 from app.routing import CommittingRoute
 
 router = APIRouter(prefix="/api/v1/auditor", route_class=CommittingRoute, tags=["auditor"])
@@ -106,47 +104,43 @@ def _in_calendar(name: str, day: date | None) -> None:
 
 
 def portfolio_csv(rows: list[feed.ResultRow]) -> str:
-    """Semicolons, a UTF-8 byte order mark and CRLF, as Dutch Excel opens it (export.py)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    """The results across the portfolio for Dutch Excel (export.excel_csv)."""
+    header = (
+        Lazy("Municipality"),
+        Lazy("Contract"),
+        Lazy("Challenge"),
+        Lazy("Theme"),
+        Lazy("Indicator id"),
+        Lazy("Indicator"),
+        Lazy("Unit"),
+        Lazy("Period"),
+        Lazy("From"),
+        Lazy("To"),
+        Lazy("Accepted value"),
+        Lazy("Number of people"),
+    )
+    return excel_csv(
         [
-            str(text)
-            for text in (
-                Lazy("Municipality"),
-                Lazy("Contract"),
-                Lazy("Challenge"),
-                Lazy("Theme"),
-                Lazy("Indicator id"),
-                Lazy("Indicator"),
-                Lazy("Unit"),
-                Lazy("Period"),
-                Lazy("From"),
-                Lazy("To"),
-                Lazy("Accepted value"),
-                Lazy("Number of people"),
-            )
+            header,
+            *(
+                [
+                    guarded(row.municipality),
+                    guarded(row.contract_reference),
+                    guarded(row.challenge_title),
+                    row.theme or "",
+                    str(row.indicator_id),
+                    guarded(row.indicator),
+                    guarded(row.unit),
+                    str(row.period),
+                    row.start.isoformat(),
+                    row.end.isoformat(),
+                    decimal_text(row.value),
+                    row.people_shown,
+                ]
+                for row in rows
+            ),
         ]
     )
-    for row in rows:
-        writer.writerow(
-            [
-                guarded(row.municipality),
-                guarded(row.contract_reference),
-                guarded(row.challenge_title),
-                row.theme or "",
-                str(row.indicator_id),
-                guarded(row.indicator),
-                guarded(row.unit),
-                str(row.period),
-                row.start.isoformat(),
-                row.end.isoformat(),
-                decimal_text(row.value),
-                row.people_shown,
-            ]
-        )
-    return out.getvalue()
 
 
 def _row_out(row: feed.ResultRow) -> PortfolioRowOut:

@@ -1,7 +1,5 @@
 """The portfolio through the JSON API: GET /api/v1/portfolio, as JSON or as CSV for Excel."""
 
-import csv
-import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,7 +11,7 @@ from app.challenges.models import Theme
 from app.evaluation.scores import rounded
 from app.i18n import Lazy
 from app.results.amounts import decimal_comma
-from app.results.export import CSV_TYPE, guarded
+from app.results.export import CSV_TYPE, excel_csv, guarded
 from app.results.portfolio import BASIS_LABELS, PORTFOLIO_RULE, Total, whole_cents
 from app.results.portfolio_service import (
     DEFAULT_ORDER,
@@ -220,47 +218,40 @@ def _comma(value) -> str:
 
 
 def portfolio_csv(portfolio: Portfolio) -> bytes:
-    """Semicolons, a UTF-8 byte order mark and CRLF, as Dutch Excel opens it (export.py)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            str(text)
-            for text in (
-                Lazy("Contract"),
-                Lazy("Title"),
-                Lazy("Coalition"),
-                Lazy("Theme"),
-                Lazy("Target group"),
-                Lazy("Cost (€)"),
-                Lazy("Paid (€)"),
-                Lazy("Expected results (€)"),
-                Lazy("Results per euro"),
-                Lazy("Achieved share of committed targets (%)"),
-                Lazy("Estimated"),
-                Lazy("Valuation"),
-            )
-        ]
+    """The portfolio table with its total for Dutch Excel (export.excel_csv)."""
+    header = (
+        Lazy("Contract"),
+        Lazy("Title"),
+        Lazy("Coalition"),
+        Lazy("Theme"),
+        Lazy("Target group"),
+        Lazy("Cost (€)"),
+        Lazy("Paid (€)"),
+        Lazy("Expected results (€)"),
+        Lazy("Results per euro"),
+        Lazy("Achieved share of committed targets (%)"),
+        Lazy("Estimated"),
+        Lazy("Valuation"),
     )
-    for row in portfolio.rows:
-        writer.writerow(
-            [
-                guarded(row.reference),
-                guarded(row.title),
-                guarded(row.coalition_name),
-                row.theme or "",
-                guarded(row.target_group),
-                decimal_comma(row.cost_cents),
-                decimal_comma(row.paid_cents),
-                decimal_comma(whole_cents(row.expected_results)),
-                _comma(row.results_per_euro),
-                _comma(row.achieved_share * 100) if row.achieved_share is not None else "",
-                str(Lazy("yes") if row.estimated else Lazy("no")),
-                ", ".join(str(BASIS_LABELS[b]) for b in row.outcome.bases),
-            ]
-        )
+    rows = [
+        [
+            guarded(row.reference),
+            guarded(row.title),
+            guarded(row.coalition_name),
+            row.theme or "",
+            guarded(row.target_group),
+            decimal_comma(row.cost_cents),
+            decimal_comma(row.paid_cents),
+            decimal_comma(whole_cents(row.expected_results)),
+            _comma(row.results_per_euro),
+            _comma(row.achieved_share * 100) if row.achieved_share is not None else "",
+            str(Lazy("yes") if row.estimated else Lazy("no")),
+            ", ".join(str(BASIS_LABELS[b]) for b in row.outcome.bases),
+        ]
+        for row in portfolio.rows
+    ]
     total = portfolio.total
-    writer.writerow(
+    rows.append(
         [
             str(Lazy("Total")),
             "",
@@ -276,7 +267,7 @@ def portfolio_csv(portfolio: Portfolio) -> bytes:
             "",
         ]
     )
-    return "\ufeff".encode() + out.getvalue().encode()
+    return excel_csv([header, *rows]).encode()
 
 
 CSV_TOO = {200: {"content": {"text/csv": {}}}}
