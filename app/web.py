@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.auth.permissions import Action, can
+from app.challenges.models import THEME_LABELS
 from app.challenges.schemas import QUESTION_MIN
 from app.clock import AMSTERDAM
 from app.coalitions.schemas import CONTRIBUTION_MAX, ROLE_MAX
@@ -84,7 +85,13 @@ def change(value: Any, field: str) -> str:
 env.filters.update(
     money=money, number=number, moment=moment, day=day, local_input=local_input, change=change
 )
-env.globals.update(can=can, Action=Action, get_locale=get_locale, csrf_token=csrf_token)
+env.globals.update(
+    can=can,
+    Action=Action,
+    get_locale=get_locale,
+    csrf_token=csrf_token,
+    theme_labels=THEME_LABELS,
+)
 # The browser's hints (maxlength, minlength) from the same limits the services check.
 env.globals["limits"] = {
     "coalition_name": NAME_MAX,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
 from app.enums import enum_column
+from app.i18n import Lazy
 
 
 class ChallengeStatus(StrEnum):
@@ -38,6 +39,20 @@ class Theme(StrEnum):
     care = "care"
     housing = "housing"
     neighbourhood = "neighbourhood"
+
+
+# What a theme is called on pages and in files for people (programs get the value).
+THEME_LABELS = {
+    Theme.education: Lazy("Education"),
+    Theme.youth: Lazy("Youth"),
+    Theme.justice: Lazy("Justice and safety"),
+    Theme.debt: Lazy("Debt help"),
+    Theme.work: Lazy("Work and income"),
+    Theme.sport: Lazy("Sport and exercise"),
+    Theme.care: Lazy("Care and support"),
+    Theme.housing: Lazy("Housing"),
+    Theme.neighbourhood: Lazy("Neighbourhood"),
+}
 
 
 class Direction(StrEnum):

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import SIGNED_IN_API, ApiCtx
-from app.challenges.models import Theme
+from app.challenges.models import THEME_LABELS, Theme
 from app.evaluation.scores import rounded
 from app.i18n import Lazy
 from app.results.amounts import decimal_comma
@@ -238,7 +238,7 @@ def portfolio_csv(portfolio: Portfolio) -> bytes:
             guarded(row.reference),
             guarded(row.title),
             guarded(row.coalition_name),
-            row.theme or "",
+            str(THEME_LABELS[row.theme]) if row.theme else "",
             guarded(row.target_group),
             decimal_comma(row.cost_cents),
             decimal_comma(row.paid_cents),

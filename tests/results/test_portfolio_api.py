@@ -49,6 +49,7 @@ async def test_the_portfolio_as_csv_for_dutch_excel(world):
         assert lines[0].split(";")[:3] == ["Contract", "Titel", "Coalitie"]
         cells = lines[1].split(";")
         assert cells[0] == world.contract.reference and cells[8] == "1,00"
+        assert cells[3] == "Onderwijs"  # the theme as people read it, not its code
 
 
 @pytest.mark.parametrize(
